@@ -1,0 +1,112 @@
+using HeadShotEvents.Contracts;
+using HeadShotEvents.ModelsLab.Wire;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Outcomes;
+
+namespace HeadShotEvents.Service.Callbacks;
+
+/// <summary>The result of one callback: an HTTP status for ModelsLab and a name for logs and metrics.</summary>
+public sealed record CallbackOutcome(int Status, string Name, string Title = "", string Detail = "")
+{
+    public static readonly CallbackOutcome Completed = new(200, "completed");
+    public static readonly CallbackOutcome Failed = new(200, "failed");
+    public static readonly CallbackOutcome Duplicate = new(200, "duplicate");
+    public static readonly CallbackOutcome StillProcessing = new(200, "processing");
+
+    public static CallbackOutcome Rejected(int status, string name, string title, string detail) => new(status, name, title, detail);
+}
+
+/// <summary>Correlates an authenticated callback to its job and applies it.</summary>
+public sealed partial class CallbackProcessor(JobStore store, JobOutcomes outcomes, ILogger<CallbackProcessor> logger)
+{
+    public async Task<CallbackOutcome> ProcessAsync(long trackId, ModelsLabResponse callback, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var job = await store.FindAsync(trackId, cancellationToken);
+            if (job is null)
+            {
+                return CallbackOutcome.Rejected(404, "unknown-job", "Unknown webhook", "No job is known under this webhook URL.");
+            }
+
+            if (Mismatch(job, callback) is { } mismatch)
+            {
+                return CallbackOutcome.Rejected(422, "mismatch", "Callback does not match its job", mismatch);
+            }
+
+            var applied = callback.Status switch
+            {
+                ModelsLabStatus.Success => await outcomes.CompleteAsync(
+                    trackId, callback.Output, callback.Id, callback.GenerationTime, HeadShotDelivery.Webhook, cancellationToken),
+                ModelsLabStatus.Failed or ModelsLabStatus.Error => await outcomes.FailAsync(
+                    trackId, HeadShotFailureReason.GenerationFailed, callback.Message ?? $"ModelsLab reported '{callback.RawStatus}'.",
+                    callback.FieldErrors, callback.Id, cancellationToken),
+                ModelsLabStatus.Processing => await NoteProcessingAsync(job, callback, cancellationToken),
+                _ => (OutcomeApplied?)null,
+            };
+
+            return (callback.Status, applied) switch
+            {
+                (_, null) => CallbackOutcome.Rejected(422, "unknown-status", "Unknown status",
+                    $"The callback's status '{callback.RawStatus}' is not one of success, processing, failed, error."),
+                (ModelsLabStatus.Processing, _) => CallbackOutcome.StillProcessing,
+                (_, OutcomeApplied.AlreadyTerminal) => CallbackOutcome.Duplicate,
+                (_, OutcomeApplied.NotFound) => CallbackOutcome.Rejected(404, "unknown-job", "Unknown webhook", "No job is known under this webhook URL."),
+                (ModelsLabStatus.Success, _) => CallbackOutcome.Completed,
+                _ => CallbackOutcome.Failed,
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The change may or may not be durable: a 5xx makes ModelsLab (or the reconciler) try again,
+            // and a job already settled answers the retry as a duplicate.
+            LogUnavailable(logger, trackId, ex.GetType().Name);
+            return CallbackOutcome.Rejected(503, "unavailable", "Temporarily unavailable", "The callback could not be recorded; try again later.");
+        }
+    }
+
+    /// <summary>The body must name the same job as the token: its track_id and ModelsLab id, when it gives them.</summary>
+    private static string? Mismatch(HeadShotJob job, ModelsLabResponse callback)
+    {
+        if (callback.TrackId is null && callback.Id is null)
+        {
+            return "The callback names neither a track_id nor an id.";
+        }
+
+        if (callback.TrackId is { } trackId && trackId != job.TrackId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            return "The callback's track_id is not this job's.";
+        }
+
+        if (callback.Id is { } id && job.ModelsLabId is { } known && id != known)
+        {
+            return "The callback's id is not this job's.";
+        }
+
+        return null;
+    }
+
+    /// <summary>A processing callback changes nothing, except to learn ModelsLab's id when the submit's answer was lost.</summary>
+    private async Task<OutcomeApplied?> NoteProcessingAsync(HeadShotJob job, ModelsLabResponse callback, CancellationToken cancellationToken)
+    {
+        if (job.ModelsLabId is null && callback.Id is { } id && job.State is JobState.Submitting or JobState.OutcomeUnknown)
+        {
+            await store.ChangeAsync(job.TrackId, row =>
+            {
+                if (row.State is not (JobState.Submitting or JobState.OutcomeUnknown))
+                {
+                    return false;
+                }
+
+                row.ModelsLabId = id;
+                row.State = JobState.Processing;
+                return true;
+            }, cancellationToken);
+        }
+
+        return OutcomeApplied.Applied;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Callback for job {TrackId} could not be recorded ({Error}); answered 503")]
+    private static partial void LogUnavailable(ILogger logger, long trackId, string error);
+}

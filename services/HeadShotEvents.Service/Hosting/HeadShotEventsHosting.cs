@@ -1,0 +1,80 @@
+using HeadShotEvents.ModelsLab;
+using HeadShotEvents.Service.Callbacks;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Messaging;
+using HeadShotEvents.Service.Outcomes;
+using HeadShotEvents.Service.Status;
+using HeadShotEvents.Simulator;
+using MassTransit;
+
+namespace HeadShotEvents.Service.Hosting;
+
+public static class HeadShotEventsHosting
+{
+    public const string RolesKey = "Roles";
+
+    public static ServiceRoles Roles(this IConfiguration configuration) =>
+        Enum.TryParse<ServiceRoles>(configuration[RolesKey] ?? nameof(ServiceRoles.All), ignoreCase: true, out var roles) && roles != ServiceRoles.None
+            ? roles
+            : throw new InvalidOperationException($"Roles '{configuration[RolesKey]}' is not a list of {string.Join(", ", Enum.GetNames<ServiceRoles>())}.");
+
+    /// <summary>Registers what the configured roles need, and nothing a role should not hold.</summary>
+    public static IHostApplicationBuilder AddHeadShotEvents(this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator>? addConsumers = null)
+    {
+        var roles = builder.Configuration.Roles();
+        builder.AddJobStore();
+        builder.AddMessaging(roles, addConsumers);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddScoped<JobOutcomes>();
+
+        builder.Services.AddOptions<WebhookOptions>()
+            .BindConfiguration(WebhookOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<WebhookTokens>();
+
+        if (roles.HasFlag(ServiceRoles.Submitter))
+        {
+            builder.Services.AddModelsLabClient(builder.Configuration);
+        }
+
+        if (roles.HasFlag(ServiceRoles.Receiver))
+        {
+            builder.Services.AddScoped<CallbackProcessor>();
+        }
+
+        if (roles.HasFlag(ServiceRoles.Simulator))
+        {
+            builder.Services.AddModelsLabSimulator(builder.Configuration);
+        }
+
+        return builder;
+    }
+
+    public static WebApplication MapHeadShotEvents(this WebApplication app)
+    {
+        var roles = app.Configuration.Roles();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+
+        if (roles.HasFlag(ServiceRoles.Receiver))
+        {
+            app.MapModelsLabWebhooks();
+        }
+
+        if (roles.HasFlag(ServiceRoles.Api))
+        {
+            app.MapHeadShots();
+        }
+
+        if (roles.HasFlag(ServiceRoles.Simulator))
+        {
+            app.MapModelsLabSimulator();
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace HeadShotEvents.Service.Jobs;
+
+/// <summary>The job store, and the Data Protection key ring every instance shares.</summary>
+public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<HeadShotJob> Jobs => Set<HeadShotJob>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var job = modelBuilder.Entity<HeadShotJob>();
+        job.ToTable("head_shot_jobs");
+        job.HasKey(j => j.TrackId);
+        job.Property(j => j.TrackId).ValueGeneratedOnAdd();
+        job.HasIndex(j => j.RequestId).IsUnique();
+        job.HasIndex(j => j.ModelsLabId);
+        job.HasIndex(j => new { j.State, j.UpdatedAt });
+        job.Property(j => j.Version).IsConcurrencyToken();
+        job.Property(j => j.State).HasConversion<string>().HasMaxLength(32);
+        job.Property(j => j.Delivery).HasConversion<string>().HasMaxLength(32);
+        job.Property(j => j.FailureReason).HasConversion<string>().HasMaxLength(64);
+        job.Property(j => j.ModelsLabId).HasMaxLength(128);
+        job.Property(j => j.TraceParent).HasMaxLength(64);
+        job.Property(j => j.TraceState).HasMaxLength(512);
+        job.Property(j => j.FieldErrors).HasConversion(Json<Dictionary<string, string[]>>());
+        job.Property(j => j.Metadata).HasConversion(Json<Dictionary<string, string>>());
+
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+    }
+
+    /// <summary>Small maps stored as JSON text, the same on SQLite and PostgreSQL.</summary>
+    private static ValueConverter<T?, string?> Json<T>() where T : class => new(
+        value => value == null ? null : JsonSerializer.Serialize(value, JsonSerializerOptions.Default),
+        text => text == null ? null : JsonSerializer.Deserialize<T>(text, JsonSerializerOptions.Default));
+}

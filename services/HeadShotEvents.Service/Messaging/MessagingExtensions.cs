@@ -1,0 +1,57 @@
+using HeadShotEvents.Service.Hosting;
+using HeadShotEvents.Service.Submitting;
+using MassTransit;
+
+namespace HeadShotEvents.Service.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// MassTransit on RabbitMQ (when <c>Messaging:RabbitMqUrl</c> is set) or in memory. Every
+    /// published event goes to its type's exchange; each consumer type gets its own queue bound to
+    /// it, so every subscriber receives its own copy (fan-out).
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, ServiceRoles roles,
+        Action<IBusRegistrationConfigurator>? addConsumers = null)
+    {
+        var options = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        var prefix = string.IsNullOrWhiteSpace(options.EntityPrefix) ? null : options.EntityPrefix.Trim();
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            if (roles.HasFlag(ServiceRoles.Submitter))
+            {
+                bus.AddConsumer<SubmitHeadShotConsumer, SubmitHeadShotConsumerDefinition>();
+            }
+
+            addConsumers?.Invoke(bus);
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false));
+
+            if (string.IsNullOrWhiteSpace(options.RabbitMqUrl))
+            {
+                bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                return;
+            }
+
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(options.RabbitMqUrl));
+                if (prefix is not null)
+                {
+                    cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, prefix + "."));
+                }
+
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        // Without it the first publish on a fresh broker can be lost before the bindings exist.
+        builder.Services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        return builder;
+    }
+}

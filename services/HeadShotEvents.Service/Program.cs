@@ -1,0 +1,17 @@
+using HeadShotEvents.Service.Hosting;
+using HeadShotEvents.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults(Telemetry.SourceName);
+builder.AddHeadShotEvents();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapHeadShotEvents();
+
+app.Run();
+
+/// <summary>Visible to tests, which host the service through it.</summary>
+public partial class Program;

@@ -1,0 +1,88 @@
+using HeadShotEvents.Contracts;
+using HeadShotEvents.ModelsLab.Validation;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Outcomes;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HeadShotEvents.Service.Status;
+
+/// <summary>For callers who are not on the bus: submit a request, read where it stands.</summary>
+internal static class HeadShotsApi
+{
+    public static IEndpointRouteBuilder MapHeadShots(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/headshots").WithTags("HeadShots");
+        group.MapPost("/", SubmitAsync).WithName("SubmitHeadShot").WithSummary("Validate and publish a HeadShotRequested");
+        group.MapGet("/{requestId:guid}", GetAsync).WithName("GetHeadShot").WithSummary("Where a request stands");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Accepted<HeadShotStatus>, ValidationProblem>> SubmitAsync(
+        HeadShotRequested request, IPublishEndpoint publisher, CancellationToken cancellationToken)
+    {
+        var errors = HeadShotRequestValidator.Validate(request);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The request breaks ModelsLab's schema");
+        }
+
+        // Same RequestId, same MessageId: a client retrying its POST is recognisably one request.
+        await publisher.Publish(request, context => context.MessageId = request.RequestId, cancellationToken);
+        return TypedResults.Accepted($"/headshots/{request.RequestId}", HeadShotStatus.Requested(request.RequestId));
+    }
+
+    internal static async Task<Results<Ok<HeadShotStatus>, NotFound<ProblemDetailsBody>>> GetAsync(
+        Guid requestId, JobStore store, CancellationToken cancellationToken)
+    {
+        var job = await store.FindByRequestIdAsync(requestId, cancellationToken);
+        return job is null
+            ? TypedResults.NotFound(new ProblemDetailsBody("Unknown request", $"No head shot is known with RequestId {requestId} (yet).", 404))
+            : TypedResults.Ok(HeadShotStatus.From(job));
+    }
+}
+
+/// <summary>A ProblemDetails body for typed 404s (RFC 9457 field names).</summary>
+public sealed record ProblemDetailsBody(string Title, string Detail, int Status);
+
+/// <summary>What GET /headshots/{requestId} answers.</summary>
+public sealed record HeadShotStatus
+{
+    public required Guid RequestId { get; init; }
+
+    /// <summary>Requested, Accepted, Submitting, Processing, OutcomeUnknown, Completed or Failed.</summary>
+    public required string State { get; init; }
+
+    public long? TrackId { get; init; }
+    public string? ModelsLabId { get; init; }
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+    public DateTimeOffset? OutputsExpireAt { get; init; }
+    public HeadShotDelivery? Delivery { get; init; }
+    public HeadShotFailureReason? FailureReason { get; init; }
+    public string? FailureMessage { get; init; }
+    public IReadOnlyDictionary<string, string[]>? FieldErrors { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
+    public DateTimeOffset? SubmittedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public static HeadShotStatus Requested(Guid requestId) => new() { RequestId = requestId, State = "Requested" };
+
+    public static HeadShotStatus From(HeadShotJob job) => new()
+    {
+        RequestId = job.RequestId,
+        State = job.State.ToString(),
+        TrackId = job.TrackId,
+        ModelsLabId = job.ModelsLabId,
+        Outputs = job.Outputs,
+        OutputsExpireAt = Maybe(job.OutputsExpireAt),
+        Delivery = job.Delivery,
+        FailureReason = job.FailureReason,
+        FailureMessage = job.FailureMessage,
+        FieldErrors = job.FieldErrors,
+        CreatedAt = TerminalEvents.Utc(job.CreatedAt),
+        SubmittedAt = Maybe(job.SubmittedAt),
+        FinishedAt = Maybe(job.FinishedAt),
+    };
+
+    private static DateTimeOffset? Maybe(DateTime? value) => value is { } v ? TerminalEvents.Utc(v) : null;
+}

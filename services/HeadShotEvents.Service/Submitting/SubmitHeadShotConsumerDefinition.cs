@@ -1,0 +1,31 @@
+using MassTransit;
+
+namespace HeadShotEvents.Service.Submitting;
+
+/// <summary>
+/// Retries only what is safe to send again (ModelsLab did not take the request); anything else
+/// goes to the <c>_error</c> queue with its exception.
+/// </summary>
+public sealed class SubmitHeadShotConsumerDefinition : ConsumerDefinition<SubmitHeadShotConsumer>
+{
+    /// <summary>Retries after the first attempt before the request fails as ModelsLabUnavailable.</summary>
+    public const int RetryLimit = 6;
+
+    public SubmitHeadShotConsumerDefinition()
+    {
+        // ModelsLab queues 5 to 15 jobs per key; more submitters in flight would only collect 429s.
+        ConcurrentMessageLimit = 8;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<SubmitHeadShotConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.UseMessageRetry(retry =>
+        {
+            retry.Handle<ModelsLabUnavailableException>();
+            retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
+        });
+    }
+}
