@@ -12,6 +12,3 @@ app.MapDefaultEndpoints();
 app.MapHeadShotEvents();
 
 app.Run();
-
-/// <summary>Visible to tests, which host the service through it.</summary>
-public partial class Program;

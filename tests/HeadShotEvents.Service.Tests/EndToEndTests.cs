@@ -1,0 +1,191 @@
+using HeadShotEvents.Contracts;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Outcomes;
+using HeadShotEvents.Service.Tests.Infrastructure;
+using HeadShotEvents.Testing;
+
+namespace HeadShotEvents.Service.Tests;
+
+/// <summary>The whole path over real RabbitMQ, PostgreSQL (or SQLite) and the simulator on loopback.</summary>
+public sealed class EndToEndTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Every_request_completes_exactly_once_at_each_of_two_subscriber_queues(bool sqlite)
+    {
+        const int n = 20;
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options { UseSqlite = sqlite });
+        var requests = Enumerable.Range(0, n).Select(_ => Pipeline.Request()).ToList();
+
+        await Task.WhenAll(requests.Select(pipeline.PublishAsync));
+        await pipeline.WaitForTerminalAsync([.. requests.Select(r => r.RequestId)]);
+        // Anything extra would already be on its way: give it a moment to show up before counting.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        foreach (var subscriber in new[] { pipeline.Archiver, pipeline.Notifier })
+        {
+            var completed = subscriber.Received.WithIds<HeadShotCompleted>();
+            Assert.Equal(n, completed.Count);
+            Assert.Empty(subscriber.Received.All<HeadShotFailed>());
+            Assert.Equal(requests.Select(r => r.RequestId).Order(), completed.Select(c => c.Message.RequestId).Order());
+            Assert.All(completed, c =>
+            {
+                Assert.Equal(EventIds.Terminal(c.Message.RequestId), c.MessageId);
+                Assert.Equal(HeadShotDelivery.Webhook, c.Message.Delivery);
+                Assert.Equal("c-42", c.Message.Metadata!["customer"]);
+                Assert.Single(c.Message.Outputs);
+                Assert.InRange(c.Message.OutputsExpireAt - c.Message.CompletedAt, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24.1));
+            });
+        }
+
+        using var http = new HttpClient();
+        foreach (var output in pipeline.Archiver.Received.All<HeadShotCompleted>().SelectMany(c => c.Outputs).Take(5))
+        {
+            using var response = await http.GetAsync(output);
+            Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+            var png = PngImage.Decode(await response.Content.ReadAsByteArrayAsync());
+            Assert.True(png.Width > 0 && png.Height > 0);
+        }
+
+        var stats = await pipeline.Service.Simulator.GetStatsAsync();
+        Assert.Equal(n, stats.HeadShotCalls);
+        Assert.Equal(n, await pipeline.Service.JobCountAsync());
+    }
+
+    [Fact]
+    public async Task Processing_then_webhook_publishes_submitted_then_completed()
+    {
+        await using var pipeline = await Pipeline.StartAsync();
+        var request = Pipeline.Request();
+
+        await pipeline.PublishAsync(request);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+
+        // Subscribers may hear the event before the service clears its "event owed" mark.
+        var job = await Eventually.UntilAsync(() => pipeline.Service.JobAsync(request.RequestId), j => j is { TerminalEventPending: false },
+            what: "the owed-event mark cleared");
+        Assert.Equal(JobState.Completed, job!.State);
+        var submitted = Assert.Single(pipeline.Archiver.Received.All<HeadShotSubmitted>());
+        Assert.Equal(job.TrackId, submitted.TrackId);
+        Assert.Equal(job.ModelsLabId, submitted.ModelsLabId);
+        var completed = Assert.Single(pipeline.Archiver.Received.All<HeadShotCompleted>());
+        Assert.Equal(HeadShotDelivery.Webhook, completed.Delivery);
+        Assert.Equal(job.TrackId, completed.TrackId);
+        Assert.Equal(job.ModelsLabId, completed.ModelsLabId);
+    }
+
+    [Fact]
+    public async Task Immediate_success_completes_without_a_webhook()
+    {
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            Simulator = new Dictionary<string, string?> { ["Simulator:Faults:ImmediateSuccessShare"] = "1.0" },
+        });
+        var request = Pipeline.Request();
+
+        await pipeline.PublishAsync(request);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+
+        var completed = Assert.Single(pipeline.Notifier.Received.All<HeadShotCompleted>());
+        Assert.Equal(HeadShotDelivery.Immediate, completed.Delivery);
+        Assert.NotEmpty(completed.Outputs);
+        Assert.Empty(pipeline.Notifier.Received.All<HeadShotSubmitted>());
+    }
+
+    [Fact]
+    public async Task A_ModelsLab_error_fails_the_request_with_ModelsLabs_message()
+    {
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            Settings = new Dictionary<string, string?> { ["ModelsLab:ApiKey"] = "not-a-valid-key" },
+        });
+        var request = Pipeline.Request();
+
+        await pipeline.PublishAsync(request);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+
+        var failed = Assert.Single(pipeline.Archiver.Received.All<HeadShotFailed>());
+        Assert.Equal(HeadShotFailureReason.ModelsLabRejected, failed.Reason);
+        Assert.Equal("Invalid API key", failed.Message);
+        Assert.Equal("c-42", failed.Metadata!["customer"]);
+        Assert.Empty(pipeline.Archiver.Received.All<HeadShotCompleted>());
+        Assert.Equal(JobState.Failed, (await pipeline.Service.JobAsync(request.RequestId))!.State);
+    }
+
+    [Fact]
+    public async Task A_generation_failure_reported_by_webhook_fails_the_request()
+    {
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            Simulator = new Dictionary<string, string?>
+            {
+                ["Simulator:Faults:FailGenerationShare"] = "1.0",
+                ["Simulator:Faults:FailureStatus"] = "Error",
+                ["Simulator:Faults:MessageField"] = "Messege",
+            },
+        });
+        var request = Pipeline.Request();
+
+        await pipeline.PublishAsync(request);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+
+        var failed = Assert.Single(pipeline.Notifier.Received.All<HeadShotFailed>());
+        Assert.Equal(HeadShotFailureReason.GenerationFailed, failed.Reason);
+        Assert.StartsWith("Processing failed", failed.Message);
+        Assert.NotNull(failed.ModelsLabId);
+    }
+
+    [Fact]
+    public async Task A_request_the_schema_rejects_fails_with_field_errors_and_never_reaches_ModelsLab()
+    {
+        await using var pipeline = await Pipeline.StartAsync();
+        var request = Pipeline.Request() with { GuidanceScale = 7.5, Width = 4096 };
+
+        await pipeline.PublishAsync(request);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+
+        var failed = Assert.Single(pipeline.Archiver.Received.All<HeadShotFailed>());
+        Assert.Equal(HeadShotFailureReason.ValidationRejected, failed.Reason);
+        Assert.Equal(["guidance_scale", "width"], failed.FieldErrors!.Keys.Order());
+        Assert.Equal(0, (await pipeline.Service.Simulator.GetStatsAsync()).HeadShotCalls);
+        Assert.Empty(pipeline.Archiver.Received.All<HeadShotSubmitted>());
+    }
+
+    [Fact]
+    public async Task The_same_RequestId_published_twice_is_submitted_once()
+    {
+        await using var pipeline = await Pipeline.StartAsync();
+        var request = Pipeline.Request();
+
+        await pipeline.PublishAsync(request);
+        await pipeline.PublishAsync(request);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+        await pipeline.PublishAsync(request); // and once more after it completed
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        Assert.Equal(1, (await pipeline.Service.Simulator.GetStatsAsync()).HeadShotCalls);
+        Assert.Single(pipeline.Archiver.Received.All<HeadShotCompleted>());
+        Assert.Single(pipeline.Notifier.Received.All<HeadShotCompleted>());
+        Assert.Equal(1, await pipeline.Service.JobCountAsync());
+    }
+
+    [Fact]
+    public async Task A_duplicated_webhook_publishes_nothing_new()
+    {
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            Simulator = new Dictionary<string, string?> { ["Simulator:Faults:DuplicateWebhookShare"] = "1.0" },
+        });
+        var request = Pipeline.Request();
+
+        await pipeline.PublishAsync(request);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+        await Eventually.UntilAsync(() => pipeline.Service.Simulator.GetStatsAsync(), s => s.WebhooksSent >= 2, what: "both copies of the webhook");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.Single(pipeline.Archiver.Received.All<HeadShotCompleted>());
+        Assert.Single(pipeline.Notifier.Received.All<HeadShotCompleted>());
+        Assert.Equal(1, pipeline.Published.Terminal);
+    }
+}

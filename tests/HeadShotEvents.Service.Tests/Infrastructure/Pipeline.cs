@@ -1,0 +1,95 @@
+using HeadShotEvents.Contracts;
+using MassTransit;
+
+namespace HeadShotEvents.Service.Tests.Infrastructure;
+
+/// <summary>
+/// The service plus two independent subscriber services on the same broker: what a test of the
+/// whole path needs. Every publish the service makes is also counted, so a test can say
+/// "nothing was published" right after an HTTP answer.
+/// </summary>
+public sealed class Pipeline : IAsyncDisposable
+{
+    private Pipeline(ServiceApplication service, SubscriberService archiver, SubscriberService notifier, PublishedEvents published)
+    {
+        Service = service;
+        Archiver = archiver;
+        Notifier = notifier;
+        Published = published;
+    }
+
+    public ServiceApplication Service { get; }
+    public SubscriberService Archiver { get; }
+    public SubscriberService Notifier { get; }
+    public PublishedEvents Published { get; }
+
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    public static async Task<Pipeline> StartAsync(ServiceApplication.Options? options = null)
+    {
+        options ??= new ServiceApplication.Options();
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..12];
+        var rabbit = await TestInfrastructure.RabbitMqUrlAsync();
+
+        // Subscribers first: their queues must be bound before anything is published.
+        var archiver = await SubscriberService.StartAsync(rabbit, prefix, "archiver");
+        var notifier = await SubscriberService.StartAsync(rabbit, prefix, "notifier");
+        var service = await ServiceApplication.StartAsync(options with
+        {
+            EntityPrefix = prefix,
+            Simulator = new Dictionary<string, string?>(options.Simulator) { ["Simulator:QueueLimitPerKey"] = options.Simulator.GetValueOrDefault("Simulator:QueueLimitPerKey") ?? "1000" },
+        });
+        var published = new PublishedEvents();
+        service.Bus.ConnectPublishObserver(published);
+        return new Pipeline(service, archiver, notifier, published);
+    }
+
+    public static HeadShotRequested Request(Guid? requestId = null) => new()
+    {
+        RequestId = requestId ?? Guid.NewGuid(),
+        Prompt = "pretty woman",
+        FaceImage = "https://faces.test/568d6320.jpg",
+        Width = 512,
+        Height = 512,
+        Samples = 1,
+        NumInferenceSteps = 21,
+        GuidanceScale = 5,
+        Metadata = new Dictionary<string, string> { ["customer"] = "c-42" },
+    };
+
+    public Task PublishAsync(HeadShotRequested request) => Service.Bus.Publish(request);
+
+    /// <summary>Both subscribers have the terminal event of every request.</summary>
+    public async Task WaitForTerminalAsync(params Guid[] requestIds)
+    {
+        await Archiver.Received.WaitForTerminalAsync(requestIds, Patience);
+        await Notifier.Received.WaitForTerminalAsync(requestIds, Patience);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Service.DisposeAsync();
+        await Archiver.DisposeAsync();
+        await Notifier.DisposeAsync();
+    }
+}
+
+/// <summary>Counts what the service's bus published, by message type.</summary>
+public sealed class PublishedEvents : IPublishObserver
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<object> _messages = new();
+
+    public IReadOnlyList<T> All<T>() => _messages.OfType<T>().ToList();
+
+    public int Terminal => All<HeadShotCompleted>().Count + All<HeadShotFailed>().Count;
+
+    public Task PrePublish<T>(PublishContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task PostPublish<T>(PublishContext<T> context) where T : class
+    {
+        _messages.Enqueue(context.Message);
+        return Task.CompletedTask;
+    }
+
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+}

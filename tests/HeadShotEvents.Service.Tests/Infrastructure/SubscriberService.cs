@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using HeadShotEvents.Contracts;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace HeadShotEvents.Service.Tests.Infrastructure;
+
+/// <summary>
+/// A separate service of a user's, built as README tells: only the contracts and MassTransit,
+/// its own queue bound to the HeadShotCompleted and HeadShotFailed exchanges.
+/// </summary>
+public sealed class SubscriberService : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private SubscriberService(IHost host, ReceivedEvents received)
+    {
+        _host = host;
+        Received = received;
+    }
+
+    public ReceivedEvents Received { get; }
+
+    public static async Task<SubscriberService> StartAsync(string rabbitMqUrl, string entityPrefix, string queueName)
+    {
+        var received = new ReceivedEvents();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(received);
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<RecordingConsumer>().Endpoint(endpoint => endpoint.Name = $"{entityPrefix}-{queueName}");
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(rabbitMqUrl));
+                cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, entityPrefix + "."));
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new SubscriberService(host, received);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+
+    private sealed class RecordingConsumer(ReceivedEvents received) : IConsumer<HeadShotCompleted>, IConsumer<HeadShotFailed>, IConsumer<HeadShotSubmitted>
+    {
+        public Task Consume(ConsumeContext<HeadShotCompleted> context) => received.Add(context);
+        public Task Consume(ConsumeContext<HeadShotFailed> context) => received.Add(context);
+        public Task Consume(ConsumeContext<HeadShotSubmitted> context) => received.Add(context);
+    }
+}
+
+/// <summary>Every event one subscriber received, with its envelope's MessageId; awaitable.</summary>
+public sealed class ReceivedEvents
+{
+    private readonly ConcurrentQueue<(object Message, Guid? MessageId)> _events = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+
+    public IReadOnlyList<T> All<T>() => _events.Select(e => e.Message).OfType<T>().ToList();
+
+    public IReadOnlyList<(T Message, Guid? MessageId)> WithIds<T>() =>
+        _events.Where(e => e.Message is T).Select(e => ((T)e.Message, e.MessageId)).ToList();
+
+    internal Task Add<T>(ConsumeContext<T> context) where T : class
+    {
+        _events.Enqueue((context.Message, context.MessageId));
+        _arrived.Release();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Waits until <paramref name="done"/> holds, or fails the test with what did arrive.</summary>
+    public async Task WaitForAsync(Func<ReceivedEvents, bool> done, TimeSpan timeout, string what)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (!done(this))
+        {
+            try
+            {
+                await _arrived.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Waited {timeout} for {what}; received: {Describe()}");
+            }
+        }
+    }
+
+    /// <summary>Waits for the terminal event of each of <paramref name="requestIds"/>.</summary>
+    public Task WaitForTerminalAsync(IReadOnlyCollection<Guid> requestIds, TimeSpan timeout) =>
+        WaitForAsync(events => requestIds.All(events.HasTerminal), timeout, $"terminal events of {requestIds.Count} requests");
+
+    public bool HasTerminal(Guid requestId) =>
+        All<HeadShotCompleted>().Any(e => e.RequestId == requestId) || All<HeadShotFailed>().Any(e => e.RequestId == requestId);
+
+    private string Describe() =>
+        string.Join(", ", _events.GroupBy(e => e.Message.GetType().Name).Select(g => $"{g.Count()} {g.Key}")) is { Length: > 0 } text ? text : "nothing";
+}
