@@ -26,8 +26,9 @@ public sealed class ServiceApplication : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Func<Task> _dropDatabase;
 
-    private ServiceApplication(WebApplication app, Uri baseAddress, LoopbackSimulator simulator, string prefix, Func<Task> dropDatabase)
+    private ServiceApplication(WebApplication app, Uri baseAddress, LoopbackSimulator simulator, string prefix, string connectionString, Func<Task> dropDatabase)
     {
+        ConnectionString = connectionString;
         _app = app;
         _dropDatabase = dropDatabase;
         BaseAddress = baseAddress;
@@ -40,6 +41,9 @@ public sealed class ServiceApplication : IAsyncDisposable
     public HttpClient HttpClient { get; }
     public LoopbackSimulator Simulator { get; }
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>This test's own job database.</summary>
+    public string ConnectionString { get; }
 
     /// <summary>The prefix of this test's exchanges and queues on the shared broker.</summary>
     public string EntityPrefix { get; }
@@ -106,7 +110,7 @@ public sealed class ServiceApplication : IAsyncDisposable
         app.MapHeadShotEvents();
 
         await app.StartAsync();
-        return new ServiceApplication(app, baseAddress, simulator, prefix, drop);
+        return new ServiceApplication(app, baseAddress, simulator, prefix, connectionString, drop);
     }
 
     /// <summary>A scope's job store: read rows as the service wrote them.</summary>

@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using HeadShotEvents.Contracts;
+using HeadShotEvents.Service.Callbacks;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Tests.Infrastructure;
+using HeadShotEvents.Testing;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace HeadShotEvents.Service.Tests;
+
+/// <summary>
+/// Every answer of the webhook endpoint, over real HTTP. The simulator drops its own webhooks
+/// here, so the job waits in Processing and each test posts the callback itself.
+/// </summary>
+public sealed class ReceiverTests
+{
+    [Theory]
+    [InlineData("malformed", HttpStatusCode.BadRequest)]
+    [InlineData("not-an-object", HttpStatusCode.BadRequest)]
+    [InlineData("wrong-content-type", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("no-content-type", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("oversized", HttpStatusCode.RequestEntityTooLarge)]
+    [InlineData("forged-token", HttpStatusCode.NotFound)]
+    [InlineData("tampered-token", HttpStatusCode.NotFound)]
+    [InlineData("token-of-unknown-job", HttpStatusCode.NotFound)]
+    [InlineData("expired-token", HttpStatusCode.Gone)]
+    [InlineData("other-track-id", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("other-id", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("unknown-status", HttpStatusCode.UnprocessableEntity)]
+    public async Task A_rejected_callback_gets_its_status_code_and_publishes_nothing(string kind, HttpStatusCode expected)
+    {
+        await using var waiting = await WaitingJob.StartAsync();
+        var (token, body, contentType) = kind switch
+        {
+            "malformed" => (waiting.Token, "{\"status\":\"success\",", "application/json"),
+            "not-an-object" => (waiting.Token, "[\"success\"]", "application/json"),
+            "wrong-content-type" => (waiting.Token, waiting.SuccessBody(), "text/plain"),
+            "no-content-type" => (waiting.Token, waiting.SuccessBody(), null),
+            "oversized" => (waiting.Token, waiting.SuccessBody(padding: 4096), "application/json"),
+            "forged-token" => ("CfDJ8forgedtokenthatnobodyminted", waiting.SuccessBody(), "application/json"),
+            "tampered-token" => (Tamper(waiting.Token), waiting.SuccessBody(), "application/json"),
+            "token-of-unknown-job" => (waiting.Tokens().Mint(987_654_321), waiting.SuccessBody(), "application/json"),
+            "expired-token" => (waiting.Tokens(mintedAgo: TimeSpan.FromDays(3)).Mint(waiting.Job.TrackId), waiting.SuccessBody(), "application/json"),
+            "other-track-id" => (waiting.Token, waiting.SuccessBody(trackId: waiting.Job.TrackId + 1), "application/json"),
+            "other-id" => (waiting.Token, waiting.SuccessBody(id: "999999"), "application/json"),
+            "unknown-status" => (waiting.Token, waiting.SuccessBody(status: "queued"), "application/json"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+
+        using var response = await waiting.PostAsync(token, body, contentType);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await waiting.AssertUnchangedAsync();
+    }
+
+    [Fact]
+    public async Task A_callback_gets_503_and_publishes_nothing_when_the_store_is_unavailable()
+    {
+        await using var waiting = await WaitingJob.StartAsync();
+        var database = new NpgsqlConnectionStringBuilder(waiting.Pipeline.Service.ConnectionString).Database!;
+        await DropDatabaseAsync(database);
+
+        using var response = await waiting.PostAsync(waiting.Token, waiting.SuccessBody(), "application/json");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(0, waiting.Pipeline.Published.Terminal);
+    }
+
+    [Fact]
+    public async Task A_valid_callback_completes_the_job_and_its_replay_is_a_duplicate()
+    {
+        await using var waiting = await WaitingJob.StartAsync();
+
+        using var first = await waiting.PostAsync(waiting.Token, waiting.SuccessBody(), "application/json");
+        using var replay = await waiting.PostAsync(waiting.Token, waiting.SuccessBody(), "application/json");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Contains("\"completed\"", await first.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Contains("\"duplicate\"", await replay.Content.ReadAsStringAsync());
+        Assert.Equal(1, waiting.Pipeline.Published.Terminal);
+        Assert.Equal(JobState.Completed, (await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId))!.State);
+        await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
+    }
+
+    [Fact]
+    public async Task A_processing_callback_changes_nothing_and_a_failed_one_fails_the_job()
+    {
+        await using var waiting = await WaitingJob.StartAsync();
+
+        using var processing = await waiting.PostAsync(waiting.Token, waiting.SuccessBody(status: "processing"), "application/json");
+        Assert.Equal(HttpStatusCode.OK, processing.StatusCode);
+        await waiting.AssertUnchangedAsync();
+
+        var failedBody = $$"""{"status":"failed","id":{{waiting.Job.ModelsLabId}},"messege":"Processing failed: Invalid input dimensions","track_id":{{waiting.Job.TrackId}}}""";
+        using var failed = await waiting.PostAsync(waiting.Token, failedBody, "application/json");
+
+        Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
+        var @event = Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotFailed>());
+        Assert.Equal(HeadShotFailureReason.GenerationFailed, @event.Reason);
+        Assert.Equal("Processing failed: Invalid input dimensions", @event.Message);
+    }
+
+    private static string Tamper(string token) =>
+        token[..^3] + (token[^3] == 'A' ? 'B' : 'A') + token[^2..];
+
+    private static async Task DropDatabaseAsync(string database)
+    {
+        var server = new NpgsqlConnectionStringBuilder(await TestInfrastructure.PostgresServerAsync()) { Database = "postgres" };
+        await using var admin = new NpgsqlConnection(server.ConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A pipeline with one job submitted and waiting for a callback that will not come by itself.</summary>
+    private sealed class WaitingJob : IAsyncDisposable
+    {
+        private WaitingJob(Pipeline pipeline, HeadShotJob job, string token)
+        {
+            Pipeline = pipeline;
+            Job = job;
+            Token = token;
+        }
+
+        public Pipeline Pipeline { get; }
+        public HeadShotJob Job { get; }
+        public string Token { get; }
+
+        public static async Task<WaitingJob> StartAsync()
+        {
+            var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+            {
+                Simulator = new Dictionary<string, string?> { ["Simulator:Faults:DropWebhookShare"] = "1.0" },
+                Settings = new Dictionary<string, string?> { ["Webhooks:MaxBodyBytes"] = "2048" },
+            });
+            var request = Pipeline.Request();
+            await pipeline.PublishAsync(request);
+            var job = await Eventually.UntilAsync(() => pipeline.Service.JobAsync(request.RequestId), j => j?.State == JobState.Processing,
+                Pipeline.Patience, "the job to be Processing");
+            await pipeline.Archiver.Received.WaitForAsync(r => r.All<HeadShotSubmitted>().Count == 1, Pipeline.Patience, "HeadShotSubmitted");
+            return new WaitingJob(pipeline, job!, pipeline.Service.Services.GetRequiredService<WebhookTokens>().Mint(job!.TrackId));
+        }
+
+        public WebhookTokens Tokens(TimeSpan mintedAgo = default) => new(
+            Pipeline.Service.Services.GetRequiredService<IDataProtectionProvider>(),
+            Pipeline.Service.Services.GetRequiredService<IOptions<WebhookOptions>>(),
+            new ShiftedTime(-mintedAgo));
+
+        public string SuccessBody(string status = "success", long? trackId = null, string? id = null, int padding = 0) =>
+            $$"""
+            {"status":"{{status}}","id":{{id ?? Job.ModelsLabId}},"output":["https://pub.r2.dev/temp/x-0.png"],"generationTime":1.5,
+             "track_id":"{{trackId ?? Job.TrackId}}","meta":{"prompt":"{{new string('p', padding)}}"},"webhook_status":"complete"}
+            """;
+
+        public async Task<HttpResponseMessage> PostAsync(string token, string body, string? contentType)
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            if (contentType is not null)
+            {
+                content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            }
+
+            return await Pipeline.Service.HttpClient.PostAsync($"webhooks/modelslab/{token}", content);
+        }
+
+        /// <summary>Nothing was published and the job is as the submit left it.</summary>
+        public async Task AssertUnchangedAsync()
+        {
+            Assert.Equal(0, Pipeline.Published.Terminal);
+            var now = await Pipeline.Service.JobAsync(Job.RequestId);
+            Assert.Equal(JobState.Processing, now!.State);
+            Assert.Equal(Job.Version, now.Version);
+            Assert.Empty(now.Outputs);
+        }
+
+        public ValueTask DisposeAsync() => Pipeline.DisposeAsync();
+    }
+
+    private sealed class ShiftedTime(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + shift;
+    }
+}
