@@ -10,7 +10,7 @@ public sealed class DeterminismTests
     /// <summary>What chance decided for each of <paramref name="jobs"/> submissions: the answer, the seed, the file name.</summary>
     private static async Task<string[]> DecisionsAsync(int seed, int jobs)
     {
-        await using var simulator = await TestSimulator.StartAsync(Coin, options => options.Seed = seed);
+        await using var simulator = await TestSimulator.StartAsync(Coin, options => { options.Seed = seed; options.QueueLimitPerKey = jobs; });
         var decisions = new List<string>();
         for (var i = 0; i < jobs; i++)
         {

@@ -170,4 +170,20 @@ public sealed class WebhookTests
         Assert.Equal(0, stats.WebhooksUndelivered);
         Assert.InRange(stats.WebhookAttemptsFailed, 1, 4);
     }
+
+    [Fact]
+    public async Task Webhook_delay_holds_the_webhook_back_after_the_generation()
+    {
+        var delay = TimeSpan.FromMilliseconds(400);
+        await using var listener = await WebhookListener.StartAsync();
+        await using var simulator = await TestSimulator.StartAsync(new SimulatorFaults { WebhookDelay = delay });
+        var submittedBefore = DateTimeOffset.UtcNow;
+        var submitted = await simulator.SubmitAsync(HeadShotBody(webhook: listener.UrlFor(), trackId: 11));
+
+        var webhook = Assert.Single(await listener.WaitForAsync(1));
+
+        // A lower bound only: it can never arrive earlier, however slow the machine.
+        Assert.True(webhook.ReceivedAt - submittedBefore >= TestSimulator.GenerationTime + delay);
+        Assert.Equal(submitted.Id, (long)webhook.Json()["id"]!);
+    }
 }

@@ -41,9 +41,9 @@ internal static class FetchApi
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var jobId)
             || jobs.Find(jobId) is not { } job
             || job.ApiKey != apiKey)
-            return TypedResults.Json(new JsonObject { ["status"] = "error", ["message"] = "Request not found" });
+            return WireJson.Answer(new JsonObject { ["status"] = "error", ["message"] = "Request not found" });
 
-        return TypedResults.Json(job.StatusAt(clock.GetUtcNow()) switch
+        return WireJson.Answer(job.StatusAt(clock.GetUtcNow()) switch
         {
             JobStatus.Processing => new JsonObject
             {

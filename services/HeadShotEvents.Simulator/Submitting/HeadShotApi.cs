@@ -49,7 +49,7 @@ internal static partial class HeadShotApi
         LogJobAccepted(loggers.CreateLogger(typeof(HeadShotApi)), job.Id, job.Request.TrackId, job.Fate.AnsweredAtOnce, job.Fate.Fails);
         if (job.Request.Webhook is not null)
             webhooks.Schedule(job);
-        return TypedResults.Json(job.Fate.AnsweredAtOnce ? HeadShotAnswers.Success(job) : HeadShotAnswers.Processing(job));
+        return WireJson.Answer(job.Fate.AnsweredAtOnce ? HeadShotAnswers.Success(job) : HeadShotAnswers.Processing(job));
     }
 
     [LoggerMessage(LogLevel.Information, "Job {JobId} accepted (track_id {TrackId}, answered at once: {AnsweredAtOnce}, will fail: {WillFail})")]

@@ -8,43 +8,38 @@ namespace HeadShotEvents.Simulator.Webhooks;
 internal static class WebhookBodies
 {
     /// <summary>The early notice older API versions sent before the result.</summary>
-    public static JsonObject Processing(HeadShotJob job) => WithTrackId(job, new JsonObject
-    {
-        ["status"] = "processing",
-        ["id"] = job.Id,
-    }, then: new JsonObject { ["eta"] = JobJson.Eta(job) });
+    public static JsonObject Processing(HeadShotJob job) => Body(
+        ("status", "processing"),
+        ("id", job.Id),
+        ("track_id", TrackId(job)),
+        ("eta", JobJson.Eta(job)));
 
-    public static JsonObject Success(HeadShotJob job) => WithTrackId(job, new JsonObject
-    {
-        ["status"] = "success",
-        ["id"] = job.Id,
-        ["output"] = JobJson.Links(job),
-        ["generationTime"] = job.GenerationTime.TotalSeconds,
-    }, then: new JsonObject
-    {
-        ["meta"] = JobJson.ThinMeta(job),
-        ["webhook_status"] = "complete",
-    });
+    public static JsonObject Success(HeadShotJob job) => Body(
+        ("status", "success"),
+        ("id", job.Id),
+        ("output", JobJson.Links(job)),
+        ("generationTime", job.GenerationTime.TotalSeconds),
+        ("track_id", TrackId(job)),
+        ("meta", JobJson.ThinMeta(job)),
+        ("webhook_status", "complete"));
 
-    public static JsonObject Failure(HeadShotJob job) => WithTrackId(job, JobJson.Failure(job), then: []);
-
-    /// <summary>
-    /// Adds <c>track_id</c> (when the request sent one) in the form the job's faults chose: the
-    /// schema says integer, the SDKs and the webhook page say string, so receivers meet both.
-    /// </summary>
-    private static JsonObject WithTrackId(HeadShotJob job, JsonObject body, JsonObject then)
+    public static JsonObject Failure(HeadShotJob job)
     {
-        if (job.Request.TrackId is { } trackId)
-        {
-            body["track_id"] = job.Faults.TrackIdAs == TrackIdFormat.Number
-                ? JsonValue.Create(trackId)
-                : JsonValue.Create(trackId.ToString(CultureInfo.InvariantCulture));
-        }
-        foreach (var (name, value) in then.ToList())
-        {
-            then.Remove(name);
-            body[name] = value;
-        }
+        var body = JobJson.Failure(job);
+        if (TrackId(job) is { } trackId)
+            body["track_id"] = trackId;
         return body;
     }
+
+    /// <summary>Fields in the given order, leaving out the absent ones (no <c>"track_id":null</c>).</summary>
+    private static JsonObject Body(params (string Name, JsonNode? Value)[] fields) =>
+        new(fields.Where(field => field.Value is not null).Select(field => KeyValuePair.Create(field.Name, field.Value)));
+
+    /// <summary>
+    /// <c>track_id</c> in the form the job's faults chose (null when the request sent none): the
+    /// schema says integer, the SDKs and the webhook page say string, so receivers meet both.
+    /// </summary>
+    private static JsonNode? TrackId(HeadShotJob job) => job.Request.TrackId is not { } trackId ? null
+        : job.Faults.TrackIdAs == TrackIdFormat.Number ? JsonValue.Create(trackId)
+        : JsonValue.Create(trackId.ToString(CultureInfo.InvariantCulture));
 }

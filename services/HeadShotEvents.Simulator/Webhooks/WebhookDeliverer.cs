@@ -62,6 +62,11 @@ internal sealed partial class WebhookDeliverer(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (Exception exception)
+        {
+            // A delivery must never take the host down nor fail unobserved: log it and move on.
+            LogDeliveryCrashed(exception, job.Id);
+        }
     }
 
     private async Task SendAsync(HeadShotJob job, JsonObject body, CancellationToken stoppingToken)
@@ -131,6 +136,9 @@ internal sealed partial class WebhookDeliverer(
 
     [LoggerMessage(LogLevel.Warning, "Webhook {Status} of job {JobId} to {Receiver} given up")]
     private partial void LogGaveUp(long jobId, string? status, string receiver);
+
+    [LoggerMessage(LogLevel.Error, "Webhook delivery of job {JobId} stopped by an unexpected error")]
+    private partial void LogDeliveryCrashed(Exception exception, long jobId);
 
     [LoggerMessage(LogLevel.Information, "Webhook {Status} of job {JobId} dropped (DropWebhookShare)")]
     private partial void LogDropped(long jobId, string? status);

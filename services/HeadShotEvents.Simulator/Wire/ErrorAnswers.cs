@@ -39,5 +39,5 @@ internal static class ErrorAnswers
         });
 
     private static JsonHttpResult<JsonObject> Answer(SimulatorFaults faults, int httpStatus, JsonObject body) =>
-        TypedResults.Json(body, statusCode: faults.ErrorsAsHttp200 ? StatusCodes.Status200OK : httpStatus);
+        WireJson.Answer(body, faults.ErrorsAsHttp200 ? StatusCodes.Status200OK : httpStatus);
 }
