@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using HeadShotEvents.Contracts;
 using HeadShotEvents.ModelsLab.Validation;
 using HeadShotEvents.Service.Jobs;
@@ -19,7 +20,7 @@ internal static class HeadShotsApi
     }
 
     internal static async Task<Results<Accepted<HeadShotStatus>, ValidationProblem>> SubmitAsync(
-        HeadShotRequested request, IPublishEndpoint publisher, CancellationToken cancellationToken)
+        HeadShotRequested request, JobStore store, IPublishEndpoint publisher, CancellationToken cancellationToken)
     {
         var errors = HeadShotRequestValidator.Validate(request);
         if (errors.Count > 0)
@@ -27,9 +28,15 @@ internal static class HeadShotsApi
             return TypedResults.ValidationProblem(errors, title: "The request breaks ModelsLab's schema");
         }
 
-        // Same RequestId, same MessageId: a client retrying its POST is recognisably one request.
-        await publisher.Publish(request, context => context.MessageId = request.RequestId, cancellationToken);
-        return TypedResults.Accepted($"/headshots/{request.RequestId}", HeadShotStatus.Requested(request.RequestId));
+        // The row first, so the Location answers at once; the submitter picks up an Accepted row
+        // as its own. A client retrying its POST finds the row and is not submitted twice.
+        var (job, _) = await store.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
+        if (job.State == JobState.Accepted)
+        {
+            await publisher.Publish(request, context => context.MessageId = request.RequestId, cancellationToken);
+        }
+
+        return TypedResults.Accepted($"/headshots/{request.RequestId}", HeadShotStatus.From(job));
     }
 
     internal static async Task<Results<Ok<HeadShotStatus>, NotFound<ProblemDetailsBody>>> GetAsync(
@@ -50,7 +57,7 @@ public sealed record HeadShotStatus
 {
     public required Guid RequestId { get; init; }
 
-    /// <summary>Requested, Accepted, Submitting, Processing, OutcomeUnknown, Completed or Failed.</summary>
+    /// <summary>Accepted, Submitting, Processing, OutcomeUnknown, Completed or Failed.</summary>
     public required string State { get; init; }
 
     public long? TrackId { get; init; }
@@ -64,8 +71,6 @@ public sealed record HeadShotStatus
     public DateTimeOffset? CreatedAt { get; init; }
     public DateTimeOffset? SubmittedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
-
-    public static HeadShotStatus Requested(Guid requestId) => new() { RequestId = requestId, State = "Requested" };
 
     public static HeadShotStatus From(HeadShotJob job) => new()
     {

@@ -44,7 +44,18 @@ public sealed partial class SubmitHeadShotConsumer(
             return;
         }
 
-        var (_, claimed) = await store.ChangeAsync(job.TrackId, row => Move(row, JobState.Accepted, JobState.Submitting), ct);
+        var (_, claimed) = await store.ChangeAsync(job.TrackId, row =>
+        {
+            if (!Move(row, JobState.Accepted, JobState.Submitting))
+            {
+                return false;
+            }
+
+            // The trace to continue is this consume's, even when POST /headshots created the row.
+            row.TraceParent = Activity.Current?.Id ?? row.TraceParent;
+            row.TraceState = Activity.Current?.TraceStateString ?? row.TraceState;
+            return true;
+        }, ct);
         if (!claimed)
         {
             return;

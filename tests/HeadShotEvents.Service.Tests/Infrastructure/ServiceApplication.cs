@@ -57,6 +57,12 @@ public sealed class ServiceApplication : IAsyncDisposable
         public Action<IBusRegistrationConfigurator>? AddConsumers { get; init; }
         public Action<IServiceCollection>? ConfigureServices { get; init; }
         public string? EntityPrefix { get; init; }
+
+        /// <summary>
+        /// As `dotnet run` with no configuration: every role in one process, the in-memory bus,
+        /// SQLite and the simulator mapped into the service itself.
+        /// </summary>
+        public bool EmbeddedDefaults { get; init; }
     }
 
     public static async Task<ServiceApplication> StartAsync(Options? options = null)
@@ -70,20 +76,29 @@ public sealed class ServiceApplication : IAsyncDisposable
 
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var (connectionString, provider, drop) = await DatabaseAsync(options.UseSqlite);
+        var (connectionString, provider, drop) = await DatabaseAsync(options.UseSqlite || options.EmbeddedDefaults);
 
         var settings = new Dictionary<string, string?>
         {
             ["Roles"] = options.Roles,
             ["Jobs:Provider"] = provider,
             ["ConnectionStrings:Jobs"] = connectionString,
-            ["Messaging:RabbitMqUrl"] = await TestInfrastructure.RabbitMqUrlAsync(),
+            ["Messaging:RabbitMqUrl"] = options.EmbeddedDefaults ? "" : await TestInfrastructure.RabbitMqUrlAsync(),
             ["Messaging:EntityPrefix"] = prefix,
             ["Webhooks:PublicBaseUrl"] = baseAddress.AbsoluteUri,
             ["ModelsLab:BaseUrl"] = simulator.ApiBaseAddress.AbsoluteUri,
             ["ModelsLab:ApiKey"] = simulator.ApiKey,
             ["ModelsLab:Timeout"] = "00:00:10",
         };
+        if (options.EmbeddedDefaults)
+        {
+            settings["Roles"] = "All";
+            settings["Messaging:RabbitMqUrl"] = "";
+            settings["ModelsLab:BaseUrl"] = new Uri(baseAddress, "api/v6/").AbsoluteUri;
+            settings["ModelsLab:ApiKey"] = "sim-key";
+            settings["Simulator:GenerationTime"] = "00:00:00.300";
+        }
+
         foreach (var (key, value) in options.Settings)
         {
             settings[key] = value;
