@@ -19,8 +19,17 @@ public sealed record CallbackOutcome(int Status, string Name, string Title = "",
 /// <summary>Correlates an authenticated callback to its job and applies it.</summary>
 public sealed partial class CallbackProcessor(JobStore store, JobOutcomes outcomes, ILogger<CallbackProcessor> logger)
 {
-    public async Task<CallbackOutcome> ProcessAsync(long trackId, ModelsLabResponse callback, CancellationToken cancellationToken)
+    /// <summary>
+    /// ModelsLab gives a webhook 30 seconds. A broker or database that does not answer within this
+    /// budget gets ModelsLab a 503 in time (so it may retry) instead of a dropped connection.
+    /// </summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
+
+    public async Task<CallbackOutcome> ProcessAsync(long trackId, ModelsLabResponse callback, CancellationToken requestAborted)
     {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        budget.CancelAfter(Budget);
+        var cancellationToken = budget.Token;
         try
         {
             var job = await store.FindAsync(trackId, cancellationToken);
@@ -56,7 +65,7 @@ public sealed partial class CallbackProcessor(JobStore store, JobOutcomes outcom
                 _ => CallbackOutcome.Failed,
             };
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!requestAborted.IsCancellationRequested)
         {
             // The change may or may not be durable: a 5xx makes ModelsLab (or the reconciler) try again,
             // and a job already settled answers the retry as a duplicate.
