@@ -31,7 +31,8 @@ public static class ServiceDefaultsExtensions
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
+            // Scopes would export the hosting scope's RequestPath, which for a webhook holds its token.
+            logging.IncludeScopes = false;
         });
 
         builder.Services.AddOpenTelemetry()
@@ -44,8 +45,13 @@ public static class ServiceDefaultsExtensions
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("MassTransit")
                 .AddSource(telemetrySources)
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
-                .AddHttpClientInstrumentation());
+                .AddAspNetCoreInstrumentation(o =>
+                {
+                    o.Filter = context => !context.Request.Path.StartsWithSegments("/health");
+                    o.EnrichWithHttpRequest = (activity, request) => SecretPaths.Redact(activity, "url.path", request.Path.Value);
+                })
+                .AddHttpClientInstrumentation(o =>
+                    o.EnrichWithHttpRequestMessage = (activity, request) => SecretPaths.Redact(activity, "url.full", request.RequestUri?.AbsoluteUri)));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

@@ -76,21 +76,30 @@ public sealed class EndToEndTests
     }
 
     [Fact]
-    public async Task Immediate_success_completes_without_a_webhook()
+    public async Task Immediate_success_completes_at_once_and_the_later_webhook_is_a_duplicate()
     {
+        // The simulator still sends a webhook for a job it answered at once, as a real one may:
+        // delayed here so the immediate answer is certainly first.
         await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
         {
-            Simulator = new Dictionary<string, string?> { ["Simulator:Faults:ImmediateSuccessShare"] = "1.0" },
+            Simulator = new Dictionary<string, string?>
+            {
+                ["Simulator:Faults:ImmediateSuccessShare"] = "1.0",
+                ["Simulator:Faults:WebhookDelay"] = "00:00:01.500",
+            },
         });
         var request = Pipeline.Request();
 
         await pipeline.PublishAsync(request);
         await pipeline.WaitForTerminalAsync(request.RequestId);
+        await Eventually.UntilAsync(() => pipeline.Service.Simulator.GetStatsAsync(), s => s.WebhooksSent >= 1,
+            Pipeline.Patience, "the late webhook to be answered");
 
         var completed = Assert.Single(pipeline.Notifier.Received.All<HeadShotCompleted>());
         Assert.Equal(HeadShotDelivery.Immediate, completed.Delivery);
         Assert.NotEmpty(completed.Outputs);
         Assert.Empty(pipeline.Notifier.Received.All<HeadShotSubmitted>());
+        Assert.Equal(1, pipeline.Published.Terminal);
     }
 
     [Fact]

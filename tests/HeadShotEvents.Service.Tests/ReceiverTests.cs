@@ -90,6 +90,21 @@ public sealed class ReceiverTests
     }
 
     [Fact]
+    public async Task Concurrent_copies_of_one_callback_publish_exactly_one_event()
+    {
+        await using var waiting = await WaitingJob.StartAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12)
+            .Select(_ => waiting.PostAsync(waiting.Token, waiting.SuccessBody(), "application/json")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, waiting.Pipeline.Published.Terminal);
+        await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
+        Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
+        Assert.False((await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId))!.TerminalEventPending);
+    }
+
+    [Fact]
     public async Task A_processing_callback_changes_nothing_and_a_failed_one_fails_the_job()
     {
         await using var waiting = await WaitingJob.StartAsync();

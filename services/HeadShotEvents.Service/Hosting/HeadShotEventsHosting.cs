@@ -32,6 +32,7 @@ public static class HeadShotEventsHosting
         builder.Services.AddOptions<WebhookOptions>()
             .BindConfiguration(WebhookOptions.Section)
             .ValidateDataAnnotations()
+            .Validate(o => o.PublicBaseUrl.IsAbsoluteUri, "Webhooks:PublicBaseUrl must be an absolute URL that ModelsLab can reach.")
             .ValidateOnStart();
         builder.Services.AddSingleton<WebhookTokens>();
 

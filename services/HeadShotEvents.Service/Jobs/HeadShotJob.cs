@@ -48,6 +48,12 @@ public sealed class HeadShotJob
     /// </summary>
     public bool TerminalEventPending { get; set; }
 
+    /// <summary>
+    /// Until when one attempt holds the right to publish the owed event: a duplicate callback
+    /// arriving between the transition and the publish must not publish a second copy.
+    /// </summary>
+    public DateTime? PublishClaimedUntil { get; set; }
+
     /// <summary>Optimistic concurrency: two instances racing on one job cannot both apply a transition.</summary>
     public int Version { get; set; }
 }

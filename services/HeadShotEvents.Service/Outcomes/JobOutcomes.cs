@@ -27,6 +27,9 @@ public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, Time
     /// <summary>ModelsLab deletes outputs 24 hours after generation.</summary>
     public static readonly TimeSpan OutputLifetime = TimeSpan.FromHours(24);
 
+    /// <summary>How long one attempt may hold the claim to publish a job's event before another may take it over.</summary>
+    public static readonly TimeSpan PublishLease = TimeSpan.FromSeconds(30);
+
     public Task<OutcomeApplied> CompleteAsync(
         long trackId, IReadOnlyList<string> outputs, string? modelsLabId, double? generationSeconds,
         HeadShotDelivery delivery, CancellationToken cancellationToken) =>
@@ -55,17 +58,36 @@ public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, Time
             job.FinishedAt = time.GetUtcNow().UtcDateTime;
         }, cancellationToken);
 
-    /// <summary>Publishes a terminal event still owed by an earlier attempt, if any.</summary>
+    /// <summary>Publishes a terminal event still owed by an earlier attempt, unless another attempt holds the claim to publish it.</summary>
     public async Task PublishOwedAsync(HeadShotJob job, CancellationToken cancellationToken)
     {
-        if (job.State.IsTerminal() && job.TerminalEventPending)
+        if (!job.State.IsTerminal() || !job.TerminalEventPending)
         {
-            await PublishAndClearAsync(job, cancellationToken);
+            return;
+        }
+
+        var (claimed, won) = await store.ChangeAsync(job.TrackId, row =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            if (!row.TerminalEventPending || row.PublishClaimedUntil > now)
+            {
+                return false;
+            }
+
+            row.PublishClaimedUntil = now + PublishLease;
+            return true;
+        }, cancellationToken);
+
+        if (won)
+        {
+            await PublishAndClearAsync(claimed!, cancellationToken);
         }
     }
 
     private async Task<OutcomeApplied> SettleAsync(long trackId, Action<HeadShotJob> settle, CancellationToken cancellationToken)
     {
+        // The transition and the claim to publish are one write: whoever settles the job publishes
+        // its event, and a concurrent duplicate sees the claim and publishes nothing.
         var (job, changed) = await store.ChangeAsync(trackId, job =>
         {
             if (job.State.IsTerminal())
@@ -75,6 +97,7 @@ public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, Time
 
             settle(job);
             job.TerminalEventPending = true;
+            job.PublishClaimedUntil = time.GetUtcNow().UtcDateTime + PublishLease;
             return true;
         }, cancellationToken);
 
@@ -96,21 +119,50 @@ public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, Time
     private async Task PublishAndClearAsync(HeadShotJob job, CancellationToken cancellationToken)
     {
         var messageId = EventIds.Terminal(job.RequestId);
-        switch (TerminalEvents.From(job))
+        try
         {
-            case HeadShotCompleted completed:
-                await publisher.Publish(completed, context => context.MessageId = messageId, cancellationToken);
-                break;
-            case HeadShotFailed failed:
-                await publisher.Publish(failed, context => context.MessageId = messageId, cancellationToken);
-                break;
+            switch (TerminalEvents.From(job))
+            {
+                case HeadShotCompleted completed:
+                    await publisher.Publish(completed, context => context.MessageId = messageId, cancellationToken);
+                    break;
+                case HeadShotFailed failed:
+                    await publisher.Publish(failed, context => context.MessageId = messageId, cancellationToken);
+                    break;
+            }
+        }
+        catch
+        {
+            await ReleaseClaimAsync(job.TrackId);
+            throw;
         }
 
         await store.ChangeAsync(job.TrackId, row =>
         {
             var owed = row.TerminalEventPending;
             row.TerminalEventPending = false;
+            row.PublishClaimedUntil = null;
             return owed;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Lets the next attempt (a retried callback, a redelivered request) publish at once instead of
+    /// waiting for the lease. Best effort: when the store is what failed, the lease is the backstop.
+    /// </summary>
+    private async Task ReleaseClaimAsync(long trackId)
+    {
+        try
+        {
+            await store.ChangeAsync(trackId, row =>
+            {
+                row.PublishClaimedUntil = null;
+                return true;
+            }, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // The original failure is the one worth reporting.
+        }
     }
 }

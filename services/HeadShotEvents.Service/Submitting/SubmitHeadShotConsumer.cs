@@ -90,49 +90,71 @@ public sealed partial class SubmitHeadShotConsumer(
         switch (response.Status)
         {
             case ModelsLabStatus.Processing:
-                await store.ChangeAsync(job.TrackId, row =>
-                {
-                    if (row.State != JobState.Submitting)
-                    {
-                        return false; // a fast webhook already settled it
-                    }
-
-                    row.State = JobState.Processing;
-                    row.ModelsLabId = response.Id;
-                    row.EtaSeconds = response.Eta;
-                    row.SubmittedAt = time.GetUtcNow().UtcDateTime;
-                    return true;
-                }, ct);
-                await context.Publish(new HeadShotSubmitted
-                {
-                    RequestId = job.RequestId,
-                    TrackId = job.TrackId,
-                    ModelsLabId = response.Id ?? "",
-                    EstimatedSeconds = response.Eta,
-                    FutureLinks = response.FutureLinks,
-                    SubmittedAt = time.GetUtcNow(),
-                    Metadata = job.Metadata,
-                }, publish => publish.MessageId = EventIds.Submitted(job.RequestId), ct);
+                await RecordProcessingAsync(context, job, response, ct);
                 break;
 
             case ModelsLabStatus.Success:
                 await outcomes.CompleteAsync(job.TrackId, response.Output, response.Id, response.GenerationTime, HeadShotDelivery.Immediate, ct);
                 break;
 
-            case ModelsLabStatus.Error or ModelsLabStatus.Failed when answer.IsTransient:
-                // 429 (queue full) and 5xx: ModelsLab did not take the job; the retry policy sends it again.
-                await GiveBackAsync(context, job, $"ModelsLab answered HTTP {answer.HttpStatus}: {response.Message}", answer.RetryAfter, null);
+            case ModelsLabStatus.Error or ModelsLabStatus.Failed when answer.HttpStatus == 429:
+                // Queue full: ModelsLab did not take the job; the retry policy sends it again.
+                await GiveBackAsync(context, job, $"ModelsLab answered HTTP 429: {response.Message}", answer.RetryAfter, null);
                 break;
 
-            case ModelsLabStatus.Error or ModelsLabStatus.Failed:
+            case ModelsLabStatus.Error or ModelsLabStatus.Failed when answer.HttpStatus < 500:
                 await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.ModelsLabRejected,
                     response.Message ?? $"ModelsLab answered '{response.RawStatus}'.", response.FieldErrors, response.Id, ct);
                 break;
 
             default:
-                await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.UnknownModelsLabStatus,
-                    $"ModelsLab answered HTTP {answer.HttpStatus} with status '{response.RawStatus}': {response.Message}", null, response.Id, ct);
+                // A 5xx or a status nobody knows: ModelsLab may have queued (and charged) it anyway.
+                // Re-sending could pay twice, so the callback or the reconciler settles it.
+                LogOutcomeUnknown(logger, job.RequestId, job.TrackId);
+                await store.ChangeAsync(job.TrackId, row =>
+                {
+                    if (!Move(row, JobState.Submitting, response.Id is null ? JobState.OutcomeUnknown : JobState.Processing))
+                    {
+                        return false;
+                    }
+
+                    row.ModelsLabId = response.Id;
+                    return true;
+                }, ct);
                 break;
+        }
+    }
+
+    /// <summary>Queued at ModelsLab: record it, and announce it only if no fast callback settled the job first.</summary>
+    private async Task RecordProcessingAsync(ConsumeContext context, HeadShotJob job, ModelsLabResponse response, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var (_, recorded) = await store.ChangeAsync(job.TrackId, row =>
+        {
+            if (row.State.IsTerminal())
+            {
+                return false;
+            }
+
+            row.State = JobState.Processing;
+            row.ModelsLabId ??= response.Id;
+            row.EtaSeconds = response.Eta;
+            row.SubmittedAt = now.UtcDateTime;
+            return true;
+        }, ct);
+
+        if (recorded)
+        {
+            await context.Publish(new HeadShotSubmitted
+            {
+                RequestId = job.RequestId,
+                TrackId = job.TrackId,
+                ModelsLabId = response.Id ?? "",
+                EstimatedSeconds = response.Eta,
+                FutureLinks = response.FutureLinks,
+                SubmittedAt = now,
+                Metadata = job.Metadata,
+            }, publish => publish.MessageId = EventIds.Submitted(job.RequestId), ct);
         }
     }
 
@@ -166,6 +188,6 @@ public sealed partial class SubmitHeadShotConsumer(
     [LoggerMessage(Level = LogLevel.Information, Message = "HeadShotRequested {RequestId} again while its job is {State}: not submitted twice")]
     private static partial void LogDuplicate(ILogger logger, Guid requestId, JobState state);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "head_shot for {RequestId} (track_id {TrackId}) timed out after sending: outcome unknown, not re-sent")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "head_shot for {RequestId} (track_id {TrackId}) has an unknown outcome (timeout, 5xx or unknown status): not re-sent")]
     private static partial void LogOutcomeUnknown(ILogger logger, Guid requestId, long trackId);
 }

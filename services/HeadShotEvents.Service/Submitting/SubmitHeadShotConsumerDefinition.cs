@@ -3,8 +3,8 @@ using MassTransit;
 namespace HeadShotEvents.Service.Submitting;
 
 /// <summary>
-/// Retries only what is safe to send again (ModelsLab did not take the request); anything else
-/// goes to the <c>_error</c> queue with its exception.
+/// Retries with backoff; what still fails after the last retry goes to the <c>_error</c> queue
+/// with its exception.
 /// </summary>
 public sealed class SubmitHeadShotConsumerDefinition : ConsumerDefinition<SubmitHeadShotConsumer>
 {
@@ -22,9 +22,10 @@ public sealed class SubmitHeadShotConsumerDefinition : ConsumerDefinition<Submit
         IConsumerConfigurator<SubmitHeadShotConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        // Every exception is retried: a redelivery never re-sends a request ModelsLab may have
+        // (the job row's state guards that), and it publishes an event an earlier attempt still owes.
         endpointConfigurator.UseMessageRetry(retry =>
         {
-            retry.Handle<ModelsLabUnavailableException>();
             retry.Exponential(RetryLimit, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500));
         });
     }
