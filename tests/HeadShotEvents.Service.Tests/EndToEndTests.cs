@@ -103,6 +103,24 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task A_full_ModelsLab_queue_answered_429_is_waited_out_and_each_request_generated_once()
+    {
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            Simulator = new Dictionary<string, string?> { ["Simulator:QueueLimitPerKey"] = "1" },
+        });
+        var requests = Enumerable.Range(0, 3).Select(_ => Pipeline.Request()).ToList();
+
+        await Task.WhenAll(requests.Select(pipeline.PublishAsync));
+        await pipeline.WaitForTerminalAsync([.. requests.Select(r => r.RequestId)]);
+
+        Assert.Equal(3, pipeline.Archiver.Received.All<HeadShotCompleted>().Count);
+        var stats = await pipeline.Service.Simulator.GetStatsAsync();
+        Assert.True(stats.HeadShotCalls > 3, $"expected some 429s, saw {stats.HeadShotCalls} calls");
+        Assert.Equal(3, stats.JobsCreated);
+    }
+
+    [Fact]
     public async Task A_ModelsLab_error_fails_the_request_with_ModelsLabs_message()
     {
         await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
