@@ -73,6 +73,33 @@ public sealed class ReceiverTests
     }
 
     [Fact]
+    public async Task A_callback_gets_503_and_publishes_nothing_while_the_broker_is_unreachable_and_the_owed_event_follows_on_retry()
+    {
+        var broker = new Uri(await TestInfrastructure.RabbitMqUrlAsync());
+        await using var relay = new TcpRelay(broker.Host, broker.Port);
+        var throughRelay = new UriBuilder(broker) { Host = "127.0.0.1", Port = relay.Port }.Uri.AbsoluteUri;
+        await using var waiting = await WaitingJob.StartAsync(throughRelay);
+
+        relay.Cut();
+        using var cutOff = await waiting.PostAsync(waiting.Token, waiting.SuccessBody(), "application/json");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, cutOff.StatusCode);
+        Assert.Equal(0, waiting.Pipeline.Published.Terminal);
+        var owed = await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId);
+        Assert.True(owed!.TerminalEventPending, "the transition is durable and the event is owed");
+
+        relay.Restore();
+        var retried = await Eventually.UntilAsync(
+            () => waiting.PostAsync(waiting.Token, waiting.SuccessBody(), "application/json"),
+            r => r.StatusCode == HttpStatusCode.OK, Pipeline.Patience, "ModelsLab's retry to be accepted");
+
+        Assert.Contains("\"duplicate\"", await retried.Content.ReadAsStringAsync());
+        await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
+        Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
+        Assert.False((await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId))!.TerminalEventPending);
+    }
+
+    [Fact]
     public async Task A_valid_callback_completes_the_job_and_its_replay_is_a_duplicate()
     {
         await using var waiting = await WaitingJob.StartAsync();
@@ -149,12 +176,18 @@ public sealed class ReceiverTests
         public HeadShotJob Job { get; }
         public string Token { get; }
 
-        public static async Task<WaitingJob> StartAsync()
+        public static async Task<WaitingJob> StartAsync(string? serviceRabbitMqUrl = null)
         {
+            var settings = new Dictionary<string, string?> { ["Webhooks:MaxBodyBytes"] = "2048" };
+            if (serviceRabbitMqUrl is not null)
+            {
+                settings["Messaging:RabbitMqUrl"] = serviceRabbitMqUrl;
+            }
+
             var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
             {
                 Simulator = new Dictionary<string, string?> { ["Simulator:Faults:DropWebhookShare"] = "1.0" },
-                Settings = new Dictionary<string, string?> { ["Webhooks:MaxBodyBytes"] = "2048" },
+                Settings = settings,
             });
             var request = Pipeline.Request();
             await pipeline.PublishAsync(request);

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace HeadShotEvents.Service.Tests.Infrastructure;
+
+/// <summary>
+/// A loopback TCP relay in front of the real broker, so one test can cut its own service off
+/// from RabbitMQ (and restore it) without disturbing the broker every other test is using.
+/// </summary>
+public sealed class TcpRelay : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly DnsEndPoint _target;
+    private readonly List<TcpClient> _open = [];
+    private readonly CancellationTokenSource _stop = new();
+    private volatile bool _cut;
+
+    public TcpRelay(string host, int port)
+    {
+        _target = new DnsEndPoint(host, port);
+        _listener.Start();
+        _ = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Drops every relayed connection and refuses new ones until <see cref="Restore"/>.</summary>
+    public void Cut()
+    {
+        _cut = true;
+        lock (_open)
+        {
+            foreach (var client in _open)
+            {
+                client.Dispose();
+            }
+
+            _open.Clear();
+        }
+    }
+
+    public void Restore() => _cut = false;
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient inbound;
+            try
+            {
+                inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception)
+            {
+                return;
+            }
+
+            if (_cut)
+            {
+                inbound.Dispose();
+                continue;
+            }
+
+            _ = RelayAsync(inbound);
+        }
+    }
+
+    private async Task RelayAsync(TcpClient inbound)
+    {
+        using var outbound = new TcpClient();
+        try
+        {
+            await outbound.ConnectAsync(_target.Host, _target.Port, _stop.Token);
+            lock (_open)
+            {
+                _open.Add(inbound);
+                _open.Add(outbound);
+            }
+
+            var a = inbound.GetStream().CopyToAsync(outbound.GetStream(), _stop.Token);
+            var b = outbound.GetStream().CopyToAsync(inbound.GetStream(), _stop.Token);
+            await Task.WhenAny(a, b);
+        }
+        catch (Exception)
+        {
+            // A cut connection ends here; that is the point.
+        }
+        finally
+        {
+            inbound.Dispose();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        Cut();
+        return ValueTask.CompletedTask;
+    }
+}
