@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace HeadShotEvents.Service.Jobs;
@@ -28,11 +29,19 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         job.Property(j => j.ModelsLabId).HasMaxLength(128);
         job.Property(j => j.TraceParent).HasMaxLength(64);
         job.Property(j => j.TraceState).HasMaxLength(512);
-        job.Property(j => j.FieldErrors).HasConversion(Json<Dictionary<string, string[]>>());
-        job.Property(j => j.Metadata).HasConversion(Json<Dictionary<string, string>>());
+        job.Property(j => j.FieldErrors).HasConversion(Json<Dictionary<string, string[]>>(), JsonEquality<Dictionary<string, string[]>>());
+        job.Property(j => j.Metadata).HasConversion(Json<Dictionary<string, string>>(), JsonEquality<Dictionary<string, string>>());
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
+
+    /// <summary>Change tracking compares the maps by content, as they are stored.</summary>
+    private static ValueComparer<T?> JsonEquality<T>() where T : class => new(
+        (a, b) => Serialize(a) == Serialize(b),
+        value => Serialize(value).GetHashCode(StringComparison.Ordinal),
+        value => value == null ? null : JsonSerializer.Deserialize<T>(Serialize(value), JsonSerializerOptions.Default));
+
+    private static string Serialize<T>(T? value) => JsonSerializer.Serialize(value, JsonSerializerOptions.Default);
 
     /// <summary>Small maps stored as JSON text, the same on SQLite and PostgreSQL.</summary>
     private static ValueConverter<T?, string?> Json<T>() where T : class => new(
