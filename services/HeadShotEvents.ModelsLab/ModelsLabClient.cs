@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using HeadShotEvents.Contracts;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace HeadShotEvents.ModelsLab;
 
 /// <summary>Typed client for ModelsLab's head_shot and fetch endpoints.</summary>
-public sealed class ModelsLabClient(HttpClient http, IOptions<ModelsLabOptions> options)
+public sealed class ModelsLabClient(HttpClient http, IOptions<ModelsLabOptions> options, ModelsLabMetrics? metrics = null)
 {
     public const string HeadShotPath = "image_editing/head_shot";
     public const string FetchPath = "image_editing/fetch/";
@@ -30,7 +31,7 @@ public sealed class ModelsLabClient(HttpClient http, IOptions<ModelsLabOptions> 
 
         var body = HeadShotWireRequest.From(request, options.Value.ApiKey, webhook, trackId);
         using var content = JsonContent.Create(body, ModelsLabJsonContext.Default.HeadShotWireRequest);
-        return await PostAsync(HeadShotPath, content, cancellationToken);
+        return await PostAsync(HeadShotPath, "head_shot", content, cancellationToken);
     }
 
     /// <summary>Polls a generation by ModelsLab's id: the documented fallback when the webhook does not come.</summary>
@@ -38,21 +39,36 @@ public sealed class ModelsLabClient(HttpClient http, IOptions<ModelsLabOptions> 
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelsLabId);
         using var content = JsonContent.Create(new FetchWireRequest(options.Value.ApiKey), ModelsLabJsonContext.Default.FetchWireRequest);
-        return await PostAsync(FetchPath + Uri.EscapeDataString(modelsLabId), content, cancellationToken);
+        return await PostAsync(FetchPath + Uri.EscapeDataString(modelsLabId), "fetch", content, cancellationToken);
     }
 
-    private async Task<ModelsLabAnswer> PostAsync(string path, HttpContent content, CancellationToken cancellationToken)
+    private async Task<ModelsLabAnswer> PostAsync(string path, string endpoint, HttpContent content, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync(new Uri(ApiRoot(options.Value.BaseUrl), path), content, cancellationToken);
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        var status = (int)response.StatusCode;
+        var startedAt = Stopwatch.GetTimestamp();
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsync(new Uri(ApiRoot(options.Value.BaseUrl), path), content, cancellationToken);
+        }
+        catch (Exception)
+        {
+            metrics?.Record(endpoint, startedAt, null, error: true);
+            throw;
+        }
 
-        var parsed = ModelsLabResponseParser.TryParse(bytes, out var body, out var error)
-            ? body
-            // A proxy's HTML error page, an empty 502: still an answer, with a status nobody knows.
-            : new ModelsLabResponse { Status = ModelsLabStatus.Unknown, Message = $"HTTP {status} without a ModelsLab body: {error}" };
+        using (response)
+        {
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var status = (int)response.StatusCode;
 
-        return new ModelsLabAnswer(status, parsed, parsed.RetryAfter ?? RetryAfterHeader(response));
+            var parsed = ModelsLabResponseParser.TryParse(bytes, out var body, out var error)
+                ? body
+                // A proxy's HTML error page, an empty 502: still an answer, with a status nobody knows.
+                : new ModelsLabResponse { Status = ModelsLabStatus.Unknown, Message = $"HTTP {status} without a ModelsLab body: {error}" };
+
+            metrics?.Record(endpoint, startedAt, status, error: status >= 400 || parsed.Status is ModelsLabStatus.Error or ModelsLabStatus.Failed or ModelsLabStatus.Unknown);
+            return new ModelsLabAnswer(status, parsed, parsed.RetryAfter ?? RetryAfterHeader(response));
+        }
     }
 
     /// <summary>Without the trailing slash, <c>.../api/v6</c> + <c>image_editing/...</c> would drop the <c>v6</c>.</summary>

@@ -19,6 +19,8 @@ public static class ModelsLabServiceCollectionExtensions
             .Validate(o => o.BaseUrl.IsAbsoluteUri, "ModelsLab:BaseUrl must be an absolute URL.")
             .ValidateOnStart();
 
+        services.AddMetrics();
+        services.AddSingleton<ModelsLabMetrics>();
         return services.AddHttpClient<ModelsLabClient>((provider, http) =>
             http.Timeout = provider.GetRequiredService<IOptions<ModelsLabOptions>>().Value.Timeout);
     }

@@ -3,7 +3,7 @@ using HeadShotEvents.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults(Telemetry.SourceName);
+builder.AddServiceDefaults(builder.Configuration.ServiceName(), HeadShotEventsHosting.TelemetrySources);
 builder.AddHeadShotEvents();
 
 var app = builder.Build();

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace HeadShotEvents.ServiceDefaults;
@@ -24,7 +25,7 @@ public static class ServiceDefaultsExtensions
     /// OpenTelemetry logs, metrics and traces for ASP.NET Core, HttpClient, MassTransit and the given
     /// sources; OTLP export when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, params string[] telemetrySources)
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName, params string[] telemetrySources)
     {
         // HttpClient's own logs print whole URLs, and a webhook URL's last segment is a secret token.
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
@@ -36,6 +37,7 @@ public static class ServiceDefaultsExtensions
         });
 
         builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()

@@ -2,6 +2,7 @@ using HeadShotEvents.Contracts;
 using HeadShotEvents.ModelsLab.Wire;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Outcomes;
+using HeadShotEvents.Service.Telemetry;
 
 namespace HeadShotEvents.Service.Callbacks;
 
@@ -14,10 +15,15 @@ public sealed record CallbackOutcome(int Status, string Name, string Title = "",
     public static readonly CallbackOutcome StillProcessing = new(200, "processing");
 
     public static CallbackOutcome Rejected(int status, string name, string title, string detail) => new(status, name, title, detail);
+
+    /// <summary>A forged token and a token naming no job look the same from outside, on purpose.</summary>
+    public static CallbackOutcome UnknownJob(string name) =>
+        new(404, name, "Unknown webhook", "No job is known under this webhook URL.");
 }
 
 /// <summary>Correlates an authenticated callback to its job and applies it.</summary>
-public sealed partial class CallbackProcessor(JobStore store, JobOutcomes outcomes, ILogger<CallbackProcessor> logger)
+public sealed partial class CallbackProcessor(
+    JobStore store, JobOutcomes outcomes, HeadShotMetrics metrics, TimeProvider time, ILogger<CallbackProcessor> logger)
 {
     /// <summary>
     /// ModelsLab gives a webhook 30 seconds. A broker or database that does not answer within this
@@ -35,13 +41,16 @@ public sealed partial class CallbackProcessor(JobStore store, JobOutcomes outcom
             var job = await store.FindAsync(trackId, cancellationToken);
             if (job is null)
             {
-                return CallbackOutcome.Rejected(404, "unknown-job", "Unknown webhook", "No job is known under this webhook URL.");
+                return CallbackOutcome.UnknownJob("unknown-job");
             }
 
             if (Mismatch(job, callback) is { } mismatch)
             {
                 return CallbackOutcome.Rejected(422, "mismatch", "Callback does not match its job", mismatch);
             }
+
+            // Authenticated and correlated: from here on the work belongs to the request's own trace.
+            using var span = HeadShotTelemetry.Continue(HeadShotTelemetry.CallbackActivity, job);
 
             var applied = callback.Status switch
             {
@@ -54,16 +63,23 @@ public sealed partial class CallbackProcessor(JobStore store, JobOutcomes outcom
                 _ => (OutcomeApplied?)null,
             };
 
-            return (callback.Status, applied) switch
+            if (applied == OutcomeApplied.Applied && callback.IsTerminal && job is { SubmittedAt: { } submitted, EtaSeconds: { } eta })
+            {
+                metrics.CallbackLateness(time.GetUtcNow().UtcDateTime - submitted - TimeSpan.FromSeconds(eta));
+            }
+
+            var outcome = (callback.Status, applied) switch
             {
                 (_, null) => CallbackOutcome.Rejected(422, "unknown-status", "Unknown status",
                     $"The callback's status '{callback.RawStatus}' is not one of success, processing, failed, error."),
                 (ModelsLabStatus.Processing, _) => CallbackOutcome.StillProcessing,
                 (_, OutcomeApplied.AlreadyTerminal) => CallbackOutcome.Duplicate,
-                (_, OutcomeApplied.NotFound) => CallbackOutcome.Rejected(404, "unknown-job", "Unknown webhook", "No job is known under this webhook URL."),
+                (_, OutcomeApplied.NotFound) => CallbackOutcome.UnknownJob("unknown-job"),
                 (ModelsLabStatus.Success, _) => CallbackOutcome.Completed,
                 _ => CallbackOutcome.Failed,
             };
+            span.Activity?.SetTag(HeadShotTelemetry.OutcomeTag, outcome.Name);
+            return outcome;
         }
         catch (Exception ex) when (!requestAborted.IsCancellationRequested)
         {

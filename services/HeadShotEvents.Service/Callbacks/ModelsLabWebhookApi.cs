@@ -1,5 +1,6 @@
 using HeadShotEvents.ModelsLab.Wire;
 using Microsoft.AspNetCore.Http.HttpResults;
+using HeadShotEvents.Service.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Callbacks;
@@ -28,49 +29,49 @@ internal static class ModelsLabWebhookApi
         HttpRequest request,
         WebhookTokens tokens,
         CallbackProcessor processor,
+        HeadShotMetrics metrics,
         IOptions<WebhookOptions> options,
         CancellationToken cancellationToken)
     {
-        var trackId = tokens.Read(token) switch
-        {
-            TokenCheck.Valid valid => valid.TrackId,
-            TokenCheck.Expired => (long?)null,
-            _ => -1,
-        };
-        if (trackId is null)
-        {
-            return Problem(StatusCodes.Status410Gone, "Webhook URL expired", "This webhook URL is no longer honoured.");
-        }
+        var outcome = await EvaluateAsync(token, request, tokens, processor, options.Value, cancellationToken);
+        metrics.Callback(outcome.Name);
+        return outcome.Status == StatusCodes.Status200OK
+            ? TypedResults.Ok(new CallbackAnswer(outcome.Name))
+            : TypedResults.Problem(detail: outcome.Detail, statusCode: outcome.Status, title: outcome.Title);
+    }
 
-        if (trackId < 0)
+    private static async Task<CallbackOutcome> EvaluateAsync(
+        string token, HttpRequest request, WebhookTokens tokens, CallbackProcessor processor, WebhookOptions options, CancellationToken cancellationToken)
+    {
+        long trackId;
+        switch (tokens.Read(token))
         {
-            return Problem(StatusCodes.Status404NotFound, "Unknown webhook", "No job is known under this webhook URL.");
+            case TokenCheck.Valid valid:
+                trackId = valid.TrackId;
+                break;
+            case TokenCheck.Expired:
+                return CallbackOutcome.Rejected(StatusCodes.Status410Gone, "expired-token", "Webhook URL expired", "This webhook URL is no longer honoured.");
+            default:
+                return CallbackOutcome.UnknownJob("invalid-token");
         }
 
         if (!request.HasJsonContentType())
         {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type", "The callback body must be application/json.");
+            return CallbackOutcome.Rejected(StatusCodes.Status415UnsupportedMediaType, "unsupported-content-type",
+                "Unsupported content type", "The callback body must be application/json.");
         }
 
-        var body = await CallbackBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken);
+        var body = await CallbackBody.ReadAsync(request, options.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Callback too large", $"The callback body must be at most {options.Value.MaxBodyBytes} bytes.");
+            return CallbackOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "too-large",
+                "Callback too large", $"The callback body must be at most {options.MaxBodyBytes} bytes.");
         }
 
-        if (!ModelsLabResponseParser.TryParse(body, out var callback, out var parseError))
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Malformed callback", parseError);
-        }
-
-        var outcome = await processor.ProcessAsync(trackId.Value, callback, cancellationToken);
-        return outcome.Status == StatusCodes.Status200OK
-            ? TypedResults.Ok(new CallbackAnswer(outcome.Name))
-            : Problem(outcome.Status, outcome.Title, outcome.Detail);
+        return ModelsLabResponseParser.TryParse(body, out var callback, out var parseError)
+            ? await processor.ProcessAsync(trackId, callback, cancellationToken)
+            : CallbackOutcome.Rejected(StatusCodes.Status400BadRequest, "malformed", "Malformed callback", parseError);
     }
-
-    private static ProblemHttpResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title);
 }
 
 /// <summary>What the receiver tells ModelsLab (and an operator reading logs) it did with a callback.</summary>

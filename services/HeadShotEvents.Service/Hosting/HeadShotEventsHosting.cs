@@ -4,6 +4,7 @@ using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Messaging;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Status;
+using HeadShotEvents.Service.Telemetry;
 using HeadShotEvents.Simulator;
 using MassTransit;
 
@@ -18,6 +19,20 @@ public static class HeadShotEventsHosting
             ? roles
             : throw new InvalidOperationException($"Roles '{configuration[RolesKey]}' is not a list of {string.Join(", ", Enum.GetNames<ServiceRoles>())}.");
 
+    /// <summary>
+    /// What traces and metrics call this process: <c>OTEL_SERVICE_NAME</c>, else one name per role
+    /// set (<c>headshotevents-submitter</c>, <c>headshotevents-receiver-api</c>, ...).
+    /// </summary>
+    public static string ServiceName(this IConfiguration configuration) =>
+        configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name
+            ? name
+            : "headshotevents-" + (configuration.Roles() == ServiceRoles.All
+                ? "all"
+                : configuration.Roles().ToString().ToLowerInvariant().Replace(", ", "-", StringComparison.Ordinal));
+
+    /// <summary>The ActivitySources and Meters of the service's own code.</summary>
+    public static readonly string[] TelemetrySources = [HeadShotTelemetry.SourceName, ModelsLabMetrics.MeterName];
+
     /// <summary>Registers what the configured roles need, and nothing a role should not hold.</summary>
     public static IHostApplicationBuilder AddHeadShotEvents(this IHostApplicationBuilder builder,
         Action<IBusRegistrationConfigurator>? addConsumers = null)
@@ -28,6 +43,8 @@ public static class HeadShotEventsHosting
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddScoped<JobOutcomes>();
+        builder.Services.AddSingleton<HeadShotMetrics>();
+        builder.Services.AddSingleton<IHttpContextFactory, UntrustedTraceHeaders>();
 
         builder.Services.AddOptions<WebhookOptions>()
             .BindConfiguration(WebhookOptions.Section)

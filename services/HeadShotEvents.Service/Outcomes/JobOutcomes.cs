@@ -1,5 +1,7 @@
 using HeadShotEvents.Contracts;
 using HeadShotEvents.Service.Jobs;
+using System.Diagnostics;
+using HeadShotEvents.Service.Telemetry;
 using MassTransit;
 
 namespace HeadShotEvents.Service.Outcomes;
@@ -22,7 +24,7 @@ public enum OutcomeApplied
 /// webhook, poll, deadline): a conditional transition, then the event, then clearing the
 /// "event owed" mark. If publishing fails the mark stays, and the next attempt publishes it.
 /// </summary>
-public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, TimeProvider time)
+public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, HeadShotMetrics metrics, TimeProvider time)
 {
     /// <summary>ModelsLab deletes outputs 24 hours after generation.</summary>
     public static readonly TimeSpan OutputLifetime = TimeSpan.FromHours(24);
@@ -112,6 +114,18 @@ public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, Time
             return OutcomeApplied.AlreadyTerminal;
         }
 
+        var sinceCreated = job.FinishedAt!.Value - job.CreatedAt;
+        if (job.State == JobState.Completed)
+        {
+            metrics.Completed(job.Delivery!.Value, sinceCreated);
+        }
+        else
+        {
+            metrics.Failed(job.FailureReason!.Value, sinceCreated);
+        }
+
+        HeadShotTelemetry.Tag(Activity.Current, job);
+        Activity.Current?.SetTag(HeadShotTelemetry.OutcomeTag, job.State.ToString());
         await PublishAndClearAsync(job, cancellationToken);
         return OutcomeApplied.Applied;
     }

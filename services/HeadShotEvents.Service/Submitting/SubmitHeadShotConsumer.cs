@@ -6,6 +6,7 @@ using HeadShotEvents.ModelsLab.Wire;
 using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Outcomes;
+using HeadShotEvents.Service.Telemetry;
 using MassTransit;
 
 namespace HeadShotEvents.Service.Submitting;
@@ -20,6 +21,7 @@ public sealed partial class SubmitHeadShotConsumer(
     WebhookTokens tokens,
     ModelsLabClient modelsLab,
     TimeProvider time,
+    HeadShotMetrics metrics,
     ILogger<SubmitHeadShotConsumer> logger) : IConsumer<HeadShotRequested>
 {
     public async Task Consume(ConsumeContext<HeadShotRequested> context)
@@ -27,6 +29,7 @@ public sealed partial class SubmitHeadShotConsumer(
         var request = context.Message;
         var ct = context.CancellationToken;
         var (job, created) = await store.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, ct);
+        HeadShotTelemetry.Tag(Activity.Current, job);
 
         if (!created && job.State != JobState.Accepted)
         {
@@ -87,6 +90,12 @@ public sealed partial class SubmitHeadShotConsumer(
     private async Task RecordAnswerAsync(ConsumeContext<HeadShotRequested> context, HeadShotJob job, ModelsLabAnswer answer, CancellationToken ct)
     {
         var response = answer.Response;
+        Activity.Current?.SetTag("modelslab.status", response.RawStatus);
+        if (response.Status is ModelsLabStatus.Processing or ModelsLabStatus.Success)
+        {
+            metrics.Submitted();
+        }
+
         switch (response.Status)
         {
             case ModelsLabStatus.Processing:

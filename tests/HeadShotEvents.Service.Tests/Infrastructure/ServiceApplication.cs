@@ -117,7 +117,7 @@ public sealed class ServiceApplication : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         // What Program.cs does, with the test's subscribers added to the bus.
-        builder.AddServiceDefaults(Telemetry.SourceName);
+        builder.AddServiceDefaults(builder.Configuration.ServiceName(), HeadShotEventsHosting.TelemetrySources);
         builder.AddHeadShotEvents(options.AddConsumers);
         options.ConfigureServices?.Invoke(builder.Services);
         var app = builder.Build();
