@@ -3,6 +3,7 @@ using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Messaging;
 using HeadShotEvents.Service.Outcomes;
+using HeadShotEvents.Service.Reconciling;
 using HeadShotEvents.Service.Status;
 using HeadShotEvents.Service.Telemetry;
 using HeadShotEvents.Simulator;
@@ -53,9 +54,19 @@ public static class HeadShotEventsHosting
             .ValidateOnStart();
         builder.Services.AddSingleton<WebhookTokens>();
 
-        if (roles.HasFlag(ServiceRoles.Submitter))
+        builder.Services.AddOptions<ReconcilerOptions>()
+            .BindConfiguration(ReconcilerOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        if (roles.HasFlag(ServiceRoles.Submitter) || roles.HasFlag(ServiceRoles.Reconciler))
         {
             builder.Services.AddModelsLabClient(builder.Configuration);
+        }
+
+        if (roles.HasFlag(ServiceRoles.Reconciler))
+        {
+            builder.Services.AddHostedService<Reconciler>();
         }
 
         if (roles.HasFlag(ServiceRoles.Receiver))

@@ -21,5 +21,8 @@ public enum ServiceRoles
     /// <summary>The ModelsLab simulator, for embedded mode and tests.</summary>
     Simulator = 8,
 
-    All = Submitter | Receiver | Api | Simulator,
+    /// <summary>Polls fetch for jobs whose callback is overdue; fails them at the deadline. Holds the ModelsLab API key.</summary>
+    Reconciler = 16,
+
+    All = Submitter | Receiver | Api | Simulator | Reconciler,
 }

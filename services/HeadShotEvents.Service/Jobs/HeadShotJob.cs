@@ -27,6 +27,14 @@ public sealed class HeadShotJob
     public DateTime? SubmittedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
 
+    /// <summary>
+    /// When the reconciler next looks at this unsettled job (poll fetch, or fail it at the deadline).
+    /// Also its claim: a reconciler moves it forward by a lease before polling, so no other polls it meanwhile.
+    /// </summary>
+    public DateTime? NextPollAt { get; set; }
+
+    public int PollAttempts { get; set; }
+
     /// <summary>ModelsLab's eta in seconds at submit.</summary>
     public double? EtaSeconds { get; set; }
 

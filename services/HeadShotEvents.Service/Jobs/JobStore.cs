@@ -83,4 +83,48 @@ public sealed class JobStore(JobsDbContext db, TimeProvider time)
             }
         }
     }
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> unsettled jobs whose next poll is due, moving each one's
+    /// NextPollAt forward by <paramref name="lease"/> with a compare-and-swap on its version: a job
+    /// another reconciler claimed first is skipped, so no job is polled twice at the same moment.
+    /// </summary>
+    public async Task<IReadOnlyList<HeadShotJob>> ClaimDueAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var due = await db.Jobs.AsNoTracking()
+            .Where(j => j.NextPollAt != null && j.NextPollAt <= now)
+            .OrderBy(j => j.NextPollAt)
+            .Select(j => new { j.TrackId, j.Version })
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+
+        var claimed = new List<HeadShotJob>(due.Count);
+        foreach (var candidate in due)
+        {
+            var rows = await db.Jobs
+                .Where(j => j.TrackId == candidate.TrackId && j.Version == candidate.Version && j.NextPollAt <= now)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(j => j.NextPollAt, now + lease)
+                    .SetProperty(j => j.Version, candidate.Version + 1)
+                    .SetProperty(j => j.UpdatedAt, now), cancellationToken);
+            if (rows == 1 && await FindAsync(candidate.TrackId, cancellationToken) is { } job)
+            {
+                claimed.Add(job);
+            }
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Terminal jobs whose event is still owed and whose publish claim has lapsed: an attempt died between commit and publish.</summary>
+    public async Task<IReadOnlyList<HeadShotJob>> OwedEventsAsync(int limit, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return await db.Jobs.AsNoTracking()
+            .Where(j => j.TerminalEventPending && (j.PublishClaimedUntil == null || j.PublishClaimedUntil < now))
+            .OrderBy(j => j.TrackId)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+    }
 }

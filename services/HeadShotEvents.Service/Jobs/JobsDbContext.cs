@@ -21,7 +21,9 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         job.Property(j => j.TrackId).ValueGeneratedOnAdd();
         job.HasIndex(j => j.RequestId).IsUnique();
         job.HasIndex(j => j.ModelsLabId);
-        job.HasIndex(j => new { j.State, j.UpdatedAt });
+        // The reconciler's query: its cost follows the number of DUE jobs, not of all jobs.
+        job.HasIndex(j => j.NextPollAt);
+        job.HasIndex(j => new { j.TerminalEventPending, j.PublishClaimedUntil });
         job.Property(j => j.Version).IsConcurrencyToken();
         job.Property(j => j.State).HasConversion<string>().HasMaxLength(32);
         job.Property(j => j.Delivery).HasConversion<string>().HasMaxLength(32);

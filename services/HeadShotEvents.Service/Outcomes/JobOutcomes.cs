@@ -98,6 +98,7 @@ public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, Head
             }
 
             settle(job);
+            job.NextPollAt = null;
             job.TerminalEventPending = true;
             job.PublishClaimedUntil = time.GetUtcNow().UtcDateTime + PublishLease;
             return true;

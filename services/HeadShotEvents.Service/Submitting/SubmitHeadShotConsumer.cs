@@ -6,8 +6,10 @@ using HeadShotEvents.ModelsLab.Wire;
 using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Outcomes;
+using HeadShotEvents.Service.Reconciling;
 using HeadShotEvents.Service.Telemetry;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Submitting;
 
@@ -22,6 +24,7 @@ public sealed partial class SubmitHeadShotConsumer(
     ModelsLabClient modelsLab,
     TimeProvider time,
     HeadShotMetrics metrics,
+    IOptions<ReconcilerOptions> reconciler,
     ILogger<SubmitHeadShotConsumer> logger) : IConsumer<HeadShotRequested>
 {
     public async Task Consume(ConsumeContext<HeadShotRequested> context)
@@ -53,6 +56,10 @@ public sealed partial class SubmitHeadShotConsumer(
             {
                 return false;
             }
+
+            // From now on the job is the reconciler's to watch: if this process dies mid-call, the
+            // job still reaches a terminal state (by a callback, or at the deadline).
+            row.NextPollAt = time.GetUtcNow().UtcDateTime + reconciler.Value.Grace;
 
             // The trace to continue is this consume's, even when POST /headshots created the row.
             row.TraceParent = Activity.Current?.Id ?? row.TraceParent;
@@ -149,6 +156,7 @@ public sealed partial class SubmitHeadShotConsumer(
             row.ModelsLabId ??= response.Id;
             row.EtaSeconds = response.Eta;
             row.SubmittedAt = now.UtcDateTime;
+            row.NextPollAt = ReconcilerOptions.FirstPoll(reconciler.Value, row.CreatedAt, now.UtcDateTime, response.Eta);
             return true;
         }, ct);
 

@@ -45,6 +45,10 @@ public sealed class ServiceApplication : IAsyncDisposable
     /// <summary>This test's own job database.</summary>
     public string ConnectionString { get; }
 
+    public string Provider { get; private init; } = "Postgres";
+
+    private bool _ownsSimulator;
+
     /// <summary>The prefix of this test's exchanges and queues on the shared broker.</summary>
     public string EntityPrefix { get; }
 
@@ -63,20 +67,25 @@ public sealed class ServiceApplication : IAsyncDisposable
         /// SQLite and the simulator mapped into the service itself.
         /// </summary>
         public bool EmbeddedDefaults { get; init; }
+
+        /// <summary>Another instance's job database and simulator: several instances of one deployment.</summary>
+        public ServiceApplication? ShareWith { get; init; }
     }
 
     public static async Task<ServiceApplication> StartAsync(Options? options = null)
     {
         options ??= new Options();
         var prefix = options.EntityPrefix ?? "t" + Guid.NewGuid().ToString("N")[..12];
-        var simulator = await LoopbackSimulator.StartAsync(new Dictionary<string, string?>(options.Simulator)
+        var simulator = options.ShareWith?.Simulator ?? await LoopbackSimulator.StartAsync(new Dictionary<string, string?>(options.Simulator)
         {
             ["Simulator:GenerationTime"] = options.Simulator.GetValueOrDefault("Simulator:GenerationTime") ?? "00:00:00.200",
         });
 
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var (connectionString, provider, drop) = await DatabaseAsync(options.UseSqlite || options.EmbeddedDefaults);
+        var (connectionString, provider, drop) = options.ShareWith is { } first
+            ? (first.ConnectionString, first.Provider, () => Task.CompletedTask)
+            : await DatabaseAsync(options.UseSqlite || options.EmbeddedDefaults);
 
         var settings = new Dictionary<string, string?>
         {
@@ -125,7 +134,11 @@ public sealed class ServiceApplication : IAsyncDisposable
         app.MapHeadShotEvents();
 
         await app.StartAsync();
-        return new ServiceApplication(app, baseAddress, simulator, prefix, connectionString, drop);
+        return new ServiceApplication(app, baseAddress, simulator, prefix, connectionString, drop)
+        {
+            Provider = provider,
+            _ownsSimulator = options.ShareWith is null,
+        };
     }
 
     /// <summary>A scope's job store: read rows as the service wrote them.</summary>
@@ -148,7 +161,11 @@ public sealed class ServiceApplication : IAsyncDisposable
         HttpClient.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await Simulator.DisposeAsync();
+        if (_ownsSimulator)
+        {
+            await Simulator.DisposeAsync();
+        }
+
         await _dropDatabase();
     }
 

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using HeadShotEvents.Contracts;
+using HeadShotEvents.ModelsLab;
+using HeadShotEvents.ModelsLab.Wire;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Outcomes;
+using HeadShotEvents.Service.Telemetry;
+using Microsoft.Extensions.Options;
+
+namespace HeadShotEvents.Service.Reconciling;
+
+/// <summary>
+/// ModelsLab's webhooks are best-effort; fetch is the documented fallback. Jobs whose callback is
+/// overdue are polled with backoff; past the deadline they fail as TimedOut. Terminal events an
+/// earlier attempt still owes are published here too. Safe with several instances running.
+/// </summary>
+public sealed partial class Reconciler(
+    IServiceScopeFactory scopes, IOptions<ReconcilerOptions> options, TimeProvider time, ILogger<Reconciler> logger) : BackgroundService
+{
+    public const string PollActivity = "headshot.poll";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogRoundFailed(logger, ex.GetType().Name, ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One round: claim the due jobs, settle or reschedule each, publish owed events. Returns how many jobs it looked at.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+        var outcomes = scope.ServiceProvider.GetRequiredService<JobOutcomes>();
+        var settings = options.Value;
+
+        var due = await store.ClaimDueAsync(settings.BatchSize, settings.ClaimLease, cancellationToken);
+        var owed = await store.OwedEventsAsync(settings.BatchSize, cancellationToken);
+        if (due.Count == 0 && owed.Count == 0)
+        {
+            return 0;
+        }
+
+        // The round's own span: each poll links to it from inside its request's trace.
+        using var round = HeadShotTelemetry.Source.StartActivity("headshot.reconcile", ActivityKind.Internal, parentContext: default);
+        var modelsLab = scope.ServiceProvider.GetRequiredService<ModelsLabClient>();
+        foreach (var job in due)
+        {
+            await PollAsync(job, store, outcomes, modelsLab, cancellationToken);
+        }
+
+        foreach (var job in owed)
+        {
+            await outcomes.PublishOwedAsync(job, cancellationToken);
+        }
+
+        return due.Count + owed.Count;
+    }
+
+    private async Task PollAsync(HeadShotJob job, JobStore store, JobOutcomes outcomes, ModelsLabClient modelsLab, CancellationToken ct)
+    {
+        using var span = HeadShotTelemetry.Continue(PollActivity, job);
+        var settings = options.Value;
+
+        // A job without ModelsLab's id (the submit's answer was lost) cannot be fetched: only a
+        // callback, which names the id, or the deadline can settle it.
+        if (job.ModelsLabId is not null && await FetchAndSettleAsync(job, outcomes, modelsLab, span.Activity, ct))
+        {
+            return;
+        }
+
+        if (time.GetUtcNow().UtcDateTime >= job.CreatedAt + settings.Deadline)
+        {
+            span.Activity?.SetTag(HeadShotTelemetry.OutcomeTag, "timed-out");
+            await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.TimedOut,
+                $"Neither a webhook nor a poll brought an outcome within {settings.Deadline}.", null, null, ct);
+            return;
+        }
+
+        await RescheduleAsync(job, store, ct);
+    }
+
+    /// <summary>Polls fetch once; true when the answer settled the job.</summary>
+    private async Task<bool> FetchAndSettleAsync(HeadShotJob job, JobOutcomes outcomes, ModelsLabClient modelsLab, Activity? span, CancellationToken ct)
+    {
+        ModelsLabAnswer answer;
+        try
+        {
+            answer = await modelsLab.FetchAsync(job.ModelsLabId!, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            LogFetchFailed(logger, job.TrackId, ex.GetType().Name);
+            return false;
+        }
+
+        var response = answer.Response;
+        span?.SetTag("modelslab.status", response.RawStatus);
+        switch (response.Status)
+        {
+            case ModelsLabStatus.Success:
+                await outcomes.CompleteAsync(job.TrackId, response.Output, response.Id, response.GenerationTime, HeadShotDelivery.Poll, ct);
+                return true;
+            case ModelsLabStatus.Error or ModelsLabStatus.Failed when !answer.IsTransient:
+                await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.GenerationFailed,
+                    response.Message ?? $"ModelsLab's fetch answered '{response.RawStatus}'.", response.FieldErrors, response.Id, ct);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Still processing (or not answerable now): look again later, backing off with jitter.</summary>
+    private async Task RescheduleAsync(HeadShotJob job, JobStore store, CancellationToken ct)
+    {
+        var settings = options.Value;
+        await store.ChangeAsync(job.TrackId, row =>
+        {
+            if (row.State.IsTerminal())
+            {
+                return false;
+            }
+
+            var backoff = settings.InitialBackoff * Math.Pow(2, Math.Min(row.PollAttempts, 20));
+            var capped = backoff < settings.MaxBackoff ? backoff : settings.MaxBackoff;
+            row.PollAttempts++;
+            row.NextPollAt = ReconcilerOptions.NotAfterDeadline(settings, row.CreatedAt,
+                time.GetUtcNow().UtcDateTime + capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+            return true;
+        }, ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciler round failed ({Error}: {Detail}); trying again next round")]
+    private static partial void LogRoundFailed(ILogger logger, string error, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fetch for job {TrackId} failed ({Error}); polled again later")]
+    private static partial void LogFetchFailed(ILogger logger, long trackId, string error);
+}
