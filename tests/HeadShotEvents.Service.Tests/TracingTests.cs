@@ -55,6 +55,43 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task A_completion_by_poll_lands_in_the_same_trace()
+    {
+        using var spans = new CapturedSpans();
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            Simulator = new Dictionary<string, string?> { ["Simulator:Faults:DropWebhookShare"] = "1.0" },
+            Settings = ReconcilerTests.FastReconciler,
+        });
+        var request = Pipeline.Request();
+
+        await pipeline.PublishAsync(request);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+
+        var poll = await spans.SpanOfAsync(Reconciling.Reconciler.PollActivity, request.RequestId, s => (string?)s.GetTagItem("modelslab.status") == "success");
+        var trace = await spans.TraceAsync(poll.TraceId, t => t.Count(s => s.OperationName.EndsWith("process", StringComparison.Ordinal)) >= 5);
+        var consumed = Single(trace, s => s.OperationName.EndsWith("-submit-head-shot process", StringComparison.Ordinal));
+        Single(trace, s => s.Kind == ActivityKind.Producer && Destination(s).EndsWith(":HeadShotRequested", StringComparison.Ordinal));
+        Single(trace, s => s.Kind == ActivityKind.Client && ((string?)s.GetTagItem("url.full"))?.EndsWith("/api/v6/image_editing/head_shot", StringComparison.Ordinal) == true);
+        var fetch = Single(trace, s => s.Kind == ActivityKind.Client && ((string?)s.GetTagItem("url.full"))?.Contains("/api/v6/image_editing/fetch/", StringComparison.Ordinal) == true
+            && s.ParentSpanId == poll.SpanId);
+        var completedPublish = Single(trace, s => s.Kind == ActivityKind.Producer && Destination(s).EndsWith(":HeadShotCompleted", StringComparison.Ordinal));
+        var terminalId = EventIds.Terminal(request.RequestId).ToString();
+        foreach (var subscriber in new[] { "-archiver process", "-notifier process" })
+        {
+            Assert.Single(trace, s => s.OperationName.EndsWith(subscriber, StringComparison.Ordinal)
+                && (string?)s.GetTagItem("messaging.masstransit.message_id") == terminalId);
+        }
+
+        Assert.Equal(consumed.SpanId, poll.ParentSpanId);
+        Assert.Equal(poll.SpanId, completedPublish.ParentSpanId);
+        Assert.NotNull(fetch);
+        // Linked to the reconciler round that did the polling, which lives in its own trace.
+        var round = spans.All().Single(s => s.SpanId == Assert.Single(poll.Links).Context.SpanId);
+        Assert.Equal("headshot.reconcile", round.OperationName);
+    }
+
+    [Fact]
     public async Task A_forged_traceparent_on_the_webhook_never_becomes_a_parent()
     {
         using var spans = new CapturedSpans();
@@ -108,10 +145,12 @@ internal sealed class CapturedSpans : IDisposable
         }
     }
 
-    public async Task<Activity> CallbackOfAsync(Guid requestId) =>
+    public Task<Activity> CallbackOfAsync(Guid requestId) => SpanOfAsync(HeadShotTelemetry.CallbackActivity, requestId, _ => true);
+
+    public async Task<Activity> SpanOfAsync(string operation, Guid requestId, Func<Activity, bool> match) =>
         (await Eventually.UntilAsync(() => Task.FromResult(All().SingleOrDefault(s =>
-                s.OperationName == HeadShotTelemetry.CallbackActivity && (string?)s.GetTagItem(HeadShotTelemetry.RequestIdTag) == requestId.ToString())),
-            s => s is not null, Pipeline.Patience, "the callback span"))!;
+                s.OperationName == operation && (string?)s.GetTagItem(HeadShotTelemetry.RequestIdTag) == requestId.ToString() && match(s))),
+            s => s is not null, Pipeline.Patience, $"the {operation} span"))!;
 
     /// <summary>The spans of one trace, once <paramref name="complete"/> says every expected span has ended.</summary>
     public Task<IReadOnlyList<Activity>> TraceAsync(ActivityTraceId traceId, Func<IReadOnlyList<Activity>, bool> complete) =>
