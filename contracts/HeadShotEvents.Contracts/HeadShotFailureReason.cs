@@ -23,4 +23,11 @@ public enum HeadShotFailureReason
 
     /// <summary>ModelsLab answered with a status this service does not know.</summary>
     UnknownModelsLabStatus,
+
+    /// <summary>
+    /// HeadShotEvents itself could not process the request after its retries (its database or broker
+    /// kept failing) before anything was sent to ModelsLab. The request sits in the submitter's
+    /// <c>_error</c> queue, from where an operator can move it back once the cause is fixed.
+    /// </summary>
+    ServiceError,
 }

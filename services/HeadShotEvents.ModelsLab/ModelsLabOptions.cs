@@ -22,5 +22,12 @@ public sealed class ModelsLabOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How many of our jobs ModelsLab may hold queued at once for this key: 5, 10 or 15 by plan.
+    /// The submitter waits below it instead of collecting 429s.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxQueuedJobs { get; set; } = 5;
+
     public override string ToString() => $"ModelsLab at {BaseUrl} (key hidden)";
 }

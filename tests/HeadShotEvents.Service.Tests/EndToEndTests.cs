@@ -3,6 +3,7 @@ using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Tests.Infrastructure;
 using HeadShotEvents.Testing;
+using MassTransit;
 
 namespace HeadShotEvents.Service.Tests;
 
@@ -107,7 +108,7 @@ public sealed class EndToEndTests
     {
         await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
         {
-            Simulator = new Dictionary<string, string?> { ["Simulator:QueueLimitPerKey"] = "1" },
+            Simulator = new Dictionary<string, string?> { ["Simulator:QueueLimitPerKey"] = "1", ["Simulator:RetryAfterSeconds"] = "1" },
         });
         var requests = Enumerable.Range(0, 3).Select(_ => Pipeline.Request()).ToList();
 
@@ -118,6 +119,49 @@ public sealed class EndToEndTests
         var stats = await pipeline.Service.Simulator.GetStatsAsync();
         Assert.True(stats.HeadShotCalls > 3, $"expected some 429s, saw {stats.HeadShotCalls} calls");
         Assert.Equal(3, stats.JobsCreated);
+    }
+
+    [Fact]
+    public async Task The_submitter_keeps_ModelsLabs_queue_under_the_ceiling_instead_of_collecting_429s()
+    {
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            Simulator = new Dictionary<string, string?> { ["Simulator:QueueLimitPerKey"] = "2" },
+            Settings = new Dictionary<string, string?> { ["ModelsLab:MaxQueuedJobs"] = "2" },
+        });
+        var requests = Enumerable.Range(0, 6).Select(_ => Pipeline.Request()).ToList();
+
+        await Task.WhenAll(requests.Select(pipeline.PublishAsync));
+        await pipeline.WaitForTerminalAsync([.. requests.Select(r => r.RequestId)]);
+
+        Assert.Equal(6, pipeline.Archiver.Received.All<HeadShotCompleted>().Count);
+        var stats = await pipeline.Service.Simulator.GetStatsAsync();
+        Assert.Equal(6, stats.HeadShotCalls); // not one refused
+        Assert.Equal(6, stats.JobsCreated);
+    }
+
+    [Fact]
+    public async Task A_request_that_faulted_after_every_retry_fails_as_ServiceError_instead_of_vanishing()
+    {
+        await using var pipeline = await Pipeline.StartAsync();
+        var request = Pipeline.Request();
+
+        // What MassTransit publishes when the submitter's last retry throws (the message itself goes to _error).
+        await pipeline.Service.Bus.Publish<Fault<HeadShotRequested>>(new
+        {
+            FaultId = Guid.NewGuid(),
+            FaultedMessageId = Guid.NewGuid(),
+            Timestamp = DateTime.UtcNow,
+            Message = request,
+            Exceptions = new[] { new { ExceptionType = "Npgsql.NpgsqlException", Message = "database unavailable", StackTrace = "" } },
+            FaultMessageTypes = new[] { "urn:message:HeadShotEvents.Contracts:HeadShotRequested" },
+        });
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+
+        var failed = Assert.Single(pipeline.Archiver.Received.All<HeadShotFailed>());
+        Assert.Equal(HeadShotFailureReason.ServiceError, failed.Reason);
+        Assert.Contains("_error", failed.Message);
+        Assert.Equal(0, (await pipeline.Service.Simulator.GetStatsAsync()).HeadShotCalls);
     }
 
     [Fact]

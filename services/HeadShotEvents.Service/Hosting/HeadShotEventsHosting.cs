@@ -5,6 +5,7 @@ using HeadShotEvents.Service.Messaging;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Reconciling;
 using HeadShotEvents.Service.Status;
+using HeadShotEvents.Service.Submitting;
 using HeadShotEvents.Service.Telemetry;
 using HeadShotEvents.Simulator;
 using MassTransit;
@@ -62,6 +63,12 @@ public static class HeadShotEventsHosting
         if (roles.HasFlag(ServiceRoles.Submitter) || roles.HasFlag(ServiceRoles.Reconciler))
         {
             builder.Services.AddModelsLabClient(builder.Configuration);
+        }
+
+        if (roles.HasFlag(ServiceRoles.Submitter))
+        {
+            builder.Services.AddSingleton<SubmitGate>();
+            builder.Services.AddScoped<ModelsLabQueue>();
         }
 
         if (roles.HasFlag(ServiceRoles.Reconciler))

@@ -117,6 +117,10 @@ public sealed class JobStore(JobsDbContext db, TimeProvider time)
         return claimed;
     }
 
+    /// <summary>Jobs ModelsLab is (as far as we know) holding in its queue for our key.</summary>
+    public Task<int> CountAtModelsLabAsync(CancellationToken cancellationToken) =>
+        db.Jobs.CountAsync(j => j.State == JobState.Submitting || j.State == JobState.Processing, cancellationToken);
+
     /// <summary>Terminal jobs whose event is still owed and whose publish claim has lapsed: an attempt died between commit and publish.</summary>
     public async Task<IReadOnlyList<HeadShotJob>> OwedEventsAsync(int limit, CancellationToken cancellationToken)
     {

@@ -23,6 +23,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         job.HasIndex(j => j.ModelsLabId);
         // The reconciler's query: its cost follows the number of DUE jobs, not of all jobs.
         job.HasIndex(j => j.NextPollAt);
+        job.HasIndex(j => j.State);
         job.HasIndex(j => new { j.TerminalEventPending, j.PublishClaimedUntil });
         job.Property(j => j.Version).IsConcurrencyToken();
         job.Property(j => j.State).HasConversion<string>().HasMaxLength(32);

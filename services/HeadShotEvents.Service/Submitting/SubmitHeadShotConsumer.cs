@@ -25,6 +25,7 @@ public sealed partial class SubmitHeadShotConsumer(
     TimeProvider time,
     HeadShotMetrics metrics,
     IOptions<ReconcilerOptions> reconciler,
+    ModelsLabQueue queue,
     ILogger<SubmitHeadShotConsumer> logger) : IConsumer<HeadShotRequested>
 {
     public async Task Consume(ConsumeContext<HeadShotRequested> context)
@@ -50,25 +51,13 @@ public sealed partial class SubmitHeadShotConsumer(
             return;
         }
 
-        var (_, claimed) = await store.ChangeAsync(job.TrackId, row =>
+        switch (await queue.ClaimAsync(job, ct))
         {
-            if (!Move(row, JobState.Accepted, JobState.Submitting))
-            {
-                return false;
-            }
-
-            // From now on the job is the reconciler's to watch: if this process dies mid-call, the
-            // job still reaches a terminal state (by a callback, or at the deadline).
-            row.NextPollAt = time.GetUtcNow().UtcDateTime + reconciler.Value.Grace;
-
-            // The trace to continue is this consume's, even when POST /headshots created the row.
-            row.TraceParent = Activity.Current?.Id ?? row.TraceParent;
-            row.TraceState = Activity.Current?.TraceStateString ?? row.TraceState;
-            return true;
-        }, ct);
-        if (!claimed)
-        {
-            return;
+            case SubmitClaim.TakenByAnother:
+                return;
+            case SubmitClaim.NoRoom:
+                await GiveBackAsync(context, job, $"ModelsLab's queue stayed full ({ModelsLabQueue.MaxWait}).", null, null);
+                return;
         }
 
         ModelsLabAnswer answer;
@@ -188,8 +177,17 @@ public sealed partial class SubmitHeadShotConsumer(
         }
 
         await store.ChangeAsync(job.TrackId, row => Move(row, JobState.Submitting, JobState.Accepted), context.CancellationToken);
+        if (retryAfter is { } wait && wait > TimeSpan.Zero)
+        {
+            // ModelsLab said when to come back; the retry policy's own backoff follows on top.
+            await Task.Delay(wait < MaxRetryAfter ? wait : MaxRetryAfter, time, context.CancellationToken);
+        }
+
         throw inner is null ? new ModelsLabUnavailableException(reason, retryAfter) : new ModelsLabUnavailableException(reason, inner);
     }
+
+    /// <summary>Longer waits are ModelsLab's business, not a reason to hold a consumer: the retry policy spaces the rest.</summary>
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
 
     private static bool Move(HeadShotJob row, JobState from, JobState to)
     {

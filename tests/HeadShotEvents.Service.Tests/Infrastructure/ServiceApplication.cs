@@ -98,6 +98,8 @@ public sealed class ServiceApplication : IAsyncDisposable
             ["ModelsLab:BaseUrl"] = simulator.ApiBaseAddress.AbsoluteUri,
             ["ModelsLab:ApiKey"] = simulator.ApiKey,
             ["ModelsLab:Timeout"] = "00:00:10",
+            // The simulator's queue limit is lifted in tests too; the ceiling has its own test.
+            ["ModelsLab:MaxQueuedJobs"] = "1000",
         };
         if (options.EmbeddedDefaults)
         {

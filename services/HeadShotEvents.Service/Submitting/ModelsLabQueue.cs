@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using HeadShotEvents.ModelsLab;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Reconciling;
+using Microsoft.Extensions.Options;
+
+namespace HeadShotEvents.Service.Submitting;
+
+public enum SubmitClaim
+{
+    /// <summary>The job is now Submitting and this consumer sends it.</summary>
+    Claimed,
+
+    /// <summary>Another delivery took the job first.</summary>
+    TakenByAnother,
+
+    /// <summary>ModelsLab's queue for the key stayed full for the whole wait: try again later.</summary>
+    NoRoom,
+}
+
+/// <summary>One process's gate: claims are made one at a time, so two consumers never both see the last free slot.</summary>
+public sealed class SubmitGate
+{
+    internal SemaphoreSlim Gate { get; } = new(1, 1);
+}
+
+/// <summary>
+/// ModelsLab allows 5, 10 or 15 queued jobs per key by plan and refuses more with 429. Waiting here
+/// until our own count of jobs at ModelsLab is under <see cref="ModelsLabOptions.MaxQueuedJobs"/>
+/// keeps requests queued on the broker instead of collecting refusals. Across several instances
+/// the count can briefly overshoot; the 429 retry covers that.
+/// </summary>
+public sealed class ModelsLabQueue(
+    JobStore store, SubmitGate gate, IOptions<ModelsLabOptions> modelsLab, IOptions<ReconcilerOptions> reconciler, TimeProvider time)
+{
+    private static readonly TimeSpan CheckEvery = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long one delivery waits for room before handing the message back to the retry policy.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(2);
+
+    public async Task<SubmitClaim> ClaimAsync(HeadShotJob job, CancellationToken cancellationToken)
+    {
+        var giveUpAt = time.GetUtcNow() + MaxWait;
+        await gate.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            while (await store.CountAtModelsLabAsync(cancellationToken) >= modelsLab.Value.MaxQueuedJobs)
+            {
+                if (time.GetUtcNow() >= giveUpAt)
+                {
+                    return SubmitClaim.NoRoom;
+                }
+
+                await Task.Delay(CheckEvery, time, cancellationToken);
+            }
+
+            var (_, claimed) = await store.ChangeAsync(job.TrackId, row =>
+            {
+                if (row.State != JobState.Accepted)
+                {
+                    return false;
+                }
+
+                row.State = JobState.Submitting;
+
+                // From now on the job is the reconciler's to watch: if this process dies mid-call,
+                // the job still reaches a terminal state (by a callback, or at the deadline).
+                row.NextPollAt = time.GetUtcNow().UtcDateTime + reconciler.Value.Grace;
+
+                // The trace to continue is this consume's, even when POST /headshots created the row.
+                row.TraceParent = Activity.Current?.Id ?? row.TraceParent;
+                row.TraceState = Activity.Current?.TraceStateString ?? row.TraceState;
+                return true;
+            }, cancellationToken);
+            return claimed ? SubmitClaim.Claimed : SubmitClaim.TakenByAnother;
+        }
+        finally
+        {
+            gate.Gate.Release();
+        }
+    }
+}
