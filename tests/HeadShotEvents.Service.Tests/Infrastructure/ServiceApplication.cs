@@ -201,7 +201,7 @@ public sealed class ServiceApplication : IAsyncDisposable
         });
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -14,6 +14,7 @@ public static class TestInfrastructure
     public const string PostgresVariable = "POSTGRES_CONNECTION";
 
     private static readonly Lazy<Task<string>> RabbitMq = new(StartRabbitMqAsync);
+    private static RabbitMqContainer? _rabbitContainer;
     private static readonly Lazy<Task<string>> Postgres = new(StartPostgresAsync);
 
     public static Task<string> RabbitMqUrlAsync() => RabbitMq.Value;
@@ -32,6 +33,7 @@ public static class TestInfrastructure
         {
             var container = new RabbitMqBuilder("rabbitmq:3.13-management-alpine").Build();
             await container.StartAsync();
+            _rabbitContainer = container;
             return container.GetConnectionString();
         }
         catch (Exception ex)
@@ -60,6 +62,41 @@ public static class TestInfrastructure
             throw new InvalidOperationException(
                 $"These tests need a real PostgreSQL. Set {PostgresVariable} (e.g. Host=127.0.0.1;Username=postgres;Password=postgres) " +
                 $"or start a Docker engine so Testcontainers can run one. Testcontainers said: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Stops and starts the broker application (connections drop; durable queues and persistent
+    /// messages survive), in the container or, for a local broker, with rabbitmqctl.
+    /// </summary>
+    public static async Task RestartRabbitMqAsync()
+    {
+        await RabbitMqUrlAsync();
+        foreach (var command in new[] { "stop_app", "start_app" })
+        {
+            if (_rabbitContainer is not null)
+            {
+                var result = await _rabbitContainer.ExecAsync(["rabbitmqctl", command]);
+                if (result.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"rabbitmqctl {command} failed in the container: {result.Stderr}");
+                }
+
+                continue;
+            }
+
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("rabbitmqctl", [command])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            }) ?? throw new InvalidOperationException("rabbitmqctl could not be started: the chaos test restarts the local broker with it.");
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            var stderr = await process.StandardError.ReadToEndAsync(limit.Token);
+            await process.WaitForExitAsync(limit.Token);
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"rabbitmqctl {command} failed ({process.ExitCode}): {stderr}");
+            }
         }
     }
 }

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace HeadShotEvents.Service.Tests.Infrastructure;
+
+/// <summary>
+/// The service as a real operating-system process (the built HeadShotEvents.Service.dll), so a test
+/// can kill it with SIGKILL mid-flow and start it again, as a crash in production would.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _log;
+
+    private ServiceProcess(Process process, Uri baseAddress, string log)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        _log = log;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, Uri baseAddress)
+    {
+        var dll = ServiceDll();
+        var log = Path.Combine(Path.GetTempPath(), $"headshotevents-process-{Guid.NewGuid():N}.log");
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        start.Environment["Urls"] = baseAddress.AbsoluteUri;
+        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
+        var writer = new StreamWriter(log) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => Write(writer, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(writer, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var service = new ServiceProcess(process, baseAddress, log);
+        await service.WaitUntilReadyAsync();
+        return service;
+    }
+
+    /// <summary>SIGKILL: no graceful shutdown, in-flight work is cut wherever it is.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The service process exited with {_process.ExitCode}; its log: {await File.ReadAllTextAsync(_log)}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("health/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"The service process was not ready within 60 s; its log: {await File.ReadAllTextAsync(_log)}");
+    }
+
+    private static void Write(StreamWriter writer, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (writer)
+        {
+            writer.WriteLine(line);
+        }
+    }
+
+    /// <summary>The service's own build output (with its runtimeconfig), built with the solution.</summary>
+    private static string ServiceDll()
+    {
+        var here = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+        var configuration = here.Parent!.Name; // bin/<Configuration>/net10.0
+        for (var dir = here; dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "HeadShotEvents.sln")))
+            {
+                var dll = Path.Combine(dir.FullName, "services", "HeadShotEvents.Service", "bin", configuration, "net10.0", "HeadShotEvents.Service.dll");
+                return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
+            }
+        }
+
+        throw new DirectoryNotFoundException("HeadShotEvents.sln not found above " + AppContext.BaseDirectory);
+    }
+}
