@@ -104,87 +104,6 @@ public sealed class EndToEndTests
     }
 
     [Fact]
-    public async Task A_full_ModelsLab_queue_answered_429_is_waited_out_and_each_request_generated_once()
-    {
-        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
-        {
-            Simulator = new Dictionary<string, string?> { ["Simulator:QueueLimitPerKey"] = "1", ["Simulator:RetryAfterSeconds"] = "1" },
-        });
-        var requests = Enumerable.Range(0, 3).Select(_ => Pipeline.Request()).ToList();
-
-        await Task.WhenAll(requests.Select(pipeline.PublishAsync));
-        await pipeline.WaitForTerminalAsync([.. requests.Select(r => r.RequestId)]);
-
-        Assert.Equal(3, pipeline.Archiver.Received.All<HeadShotCompleted>().Count);
-        var stats = await pipeline.Service.Simulator.GetStatsAsync();
-        Assert.True(stats.HeadShotCalls > 3, $"expected some 429s, saw {stats.HeadShotCalls} calls");
-        Assert.Equal(3, stats.JobsCreated);
-    }
-
-    [Fact]
-    public async Task The_submitter_keeps_ModelsLabs_queue_under_the_ceiling_instead_of_collecting_429s()
-    {
-        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
-        {
-            Simulator = new Dictionary<string, string?> { ["Simulator:QueueLimitPerKey"] = "2" },
-            Settings = new Dictionary<string, string?> { ["ModelsLab:MaxQueuedJobs"] = "2" },
-        });
-        var requests = Enumerable.Range(0, 6).Select(_ => Pipeline.Request()).ToList();
-
-        await Task.WhenAll(requests.Select(pipeline.PublishAsync));
-        await pipeline.WaitForTerminalAsync([.. requests.Select(r => r.RequestId)]);
-
-        Assert.Equal(6, pipeline.Archiver.Received.All<HeadShotCompleted>().Count);
-        var stats = await pipeline.Service.Simulator.GetStatsAsync();
-        Assert.Equal(6, stats.HeadShotCalls); // not one refused
-        Assert.Equal(6, stats.JobsCreated);
-    }
-
-    [Fact]
-    public async Task A_request_that_faulted_after_every_retry_fails_as_ServiceError_instead_of_vanishing()
-    {
-        await using var pipeline = await Pipeline.StartAsync();
-        var request = Pipeline.Request();
-
-        // What MassTransit publishes when the submitter's last retry throws (the message itself goes to _error).
-        await pipeline.Service.Bus.Publish<Fault<HeadShotRequested>>(new
-        {
-            FaultId = Guid.NewGuid(),
-            FaultedMessageId = Guid.NewGuid(),
-            Timestamp = DateTime.UtcNow,
-            Message = request,
-            Exceptions = new[] { new { ExceptionType = "Npgsql.NpgsqlException", Message = "database unavailable", StackTrace = "" } },
-            FaultMessageTypes = new[] { "urn:message:HeadShotEvents.Contracts:HeadShotRequested" },
-        });
-        await pipeline.WaitForTerminalAsync(request.RequestId);
-
-        var failed = Assert.Single(pipeline.Archiver.Received.All<HeadShotFailed>());
-        Assert.Equal(HeadShotFailureReason.ServiceError, failed.Reason);
-        Assert.Contains("_error", failed.Message);
-        Assert.Equal(0, (await pipeline.Service.Simulator.GetStatsAsync()).HeadShotCalls);
-    }
-
-    [Fact]
-    public async Task A_ModelsLab_error_fails_the_request_with_ModelsLabs_message()
-    {
-        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
-        {
-            Settings = new Dictionary<string, string?> { ["ModelsLab:ApiKey"] = "not-a-valid-key" },
-        });
-        var request = Pipeline.Request();
-
-        await pipeline.PublishAsync(request);
-        await pipeline.WaitForTerminalAsync(request.RequestId);
-
-        var failed = Assert.Single(pipeline.Archiver.Received.All<HeadShotFailed>());
-        Assert.Equal(HeadShotFailureReason.ModelsLabRejected, failed.Reason);
-        Assert.Equal("Invalid API key", failed.Message);
-        Assert.Equal("c-42", failed.Metadata!["customer"]);
-        Assert.Empty(pipeline.Archiver.Received.All<HeadShotCompleted>());
-        Assert.Equal(JobState.Failed, (await pipeline.Service.JobAsync(request.RequestId))!.State);
-    }
-
-    [Fact]
     public async Task A_generation_failure_reported_by_webhook_fails_the_request()
     {
         await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
@@ -205,40 +124,6 @@ public sealed class EndToEndTests
         Assert.Equal(HeadShotFailureReason.GenerationFailed, failed.Reason);
         Assert.StartsWith("Processing failed", failed.Message);
         Assert.NotNull(failed.ModelsLabId);
-    }
-
-    [Fact]
-    public async Task A_request_the_schema_rejects_fails_with_field_errors_and_never_reaches_ModelsLab()
-    {
-        await using var pipeline = await Pipeline.StartAsync();
-        var request = Pipeline.Request() with { GuidanceScale = 7.5, Width = 4096 };
-
-        await pipeline.PublishAsync(request);
-        await pipeline.WaitForTerminalAsync(request.RequestId);
-
-        var failed = Assert.Single(pipeline.Archiver.Received.All<HeadShotFailed>());
-        Assert.Equal(HeadShotFailureReason.ValidationRejected, failed.Reason);
-        Assert.Equal(["guidance_scale", "width"], failed.FieldErrors!.Keys.Order());
-        Assert.Equal(0, (await pipeline.Service.Simulator.GetStatsAsync()).HeadShotCalls);
-        Assert.Empty(pipeline.Archiver.Received.All<HeadShotSubmitted>());
-    }
-
-    [Fact]
-    public async Task The_same_RequestId_published_twice_is_submitted_once()
-    {
-        await using var pipeline = await Pipeline.StartAsync();
-        var request = Pipeline.Request();
-
-        await pipeline.PublishAsync(request);
-        await pipeline.PublishAsync(request);
-        await pipeline.WaitForTerminalAsync(request.RequestId);
-        await pipeline.PublishAsync(request); // and once more after it completed
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-
-        Assert.Equal(1, (await pipeline.Service.Simulator.GetStatsAsync()).HeadShotCalls);
-        Assert.Single(pipeline.Archiver.Received.All<HeadShotCompleted>());
-        Assert.Single(pipeline.Notifier.Received.All<HeadShotCompleted>());
-        Assert.Equal(1, await pipeline.Service.JobCountAsync());
     }
 
     [Fact]

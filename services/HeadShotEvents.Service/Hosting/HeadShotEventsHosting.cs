@@ -69,6 +69,7 @@ public static class HeadShotEventsHosting
         {
             builder.Services.AddSingleton<SubmitGate>();
             builder.Services.AddScoped<ModelsLabQueue>();
+            builder.Services.AddScoped<SubmissionRecords>();
         }
 
         if (roles.HasFlag(ServiceRoles.Reconciler))

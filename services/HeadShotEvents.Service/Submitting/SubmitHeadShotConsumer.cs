@@ -6,10 +6,8 @@ using HeadShotEvents.ModelsLab.Wire;
 using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Outcomes;
-using HeadShotEvents.Service.Reconciling;
 using HeadShotEvents.Service.Telemetry;
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Submitting;
 
@@ -24,8 +22,8 @@ public sealed partial class SubmitHeadShotConsumer(
     ModelsLabClient modelsLab,
     TimeProvider time,
     HeadShotMetrics metrics,
-    IOptions<ReconcilerOptions> reconciler,
     ModelsLabQueue queue,
+    SubmissionRecords records,
     ILogger<SubmitHeadShotConsumer> logger) : IConsumer<HeadShotRequested>
 {
     public async Task Consume(ConsumeContext<HeadShotRequested> context)
@@ -76,7 +74,7 @@ public sealed partial class SubmitHeadShotConsumer(
             // Sent, but no answer: ModelsLab may be generating it. Re-sending could pay twice; the
             // callback (or the reconciler) settles it.
             LogOutcomeUnknown(logger, request.RequestId, job.TrackId);
-            await store.ChangeAsync(job.TrackId, row => Move(row, JobState.Submitting, JobState.OutcomeUnknown), ct);
+            await records.RecordUnknownAsync(job, null, ct);
             return;
         }
 
@@ -116,40 +114,16 @@ public sealed partial class SubmitHeadShotConsumer(
                 // A 5xx or a status nobody knows: ModelsLab may have queued (and charged) it anyway.
                 // Re-sending could pay twice, so the callback or the reconciler settles it.
                 LogOutcomeUnknown(logger, job.RequestId, job.TrackId);
-                await store.ChangeAsync(job.TrackId, row =>
-                {
-                    if (!Move(row, JobState.Submitting, response.Id is null ? JobState.OutcomeUnknown : JobState.Processing))
-                    {
-                        return false;
-                    }
-
-                    row.ModelsLabId = response.Id;
-                    return true;
-                }, ct);
+                await records.RecordUnknownAsync(job, response.Id, ct);
                 break;
         }
     }
 
-    /// <summary>Queued at ModelsLab: record it, and announce it only if no fast callback settled the job first.</summary>
+    /// <summary>Queued at ModelsLab: announce it, unless a fast callback settled the job first.</summary>
     private async Task RecordProcessingAsync(ConsumeContext context, HeadShotJob job, ModelsLabResponse response, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var (_, recorded) = await store.ChangeAsync(job.TrackId, row =>
-        {
-            if (row.State.IsTerminal())
-            {
-                return false;
-            }
-
-            row.State = JobState.Processing;
-            row.ModelsLabId ??= response.Id;
-            row.EtaSeconds = response.Eta;
-            row.SubmittedAt = now.UtcDateTime;
-            row.NextPollAt = ReconcilerOptions.FirstPoll(reconciler.Value, row.CreatedAt, now.UtcDateTime, response.Eta);
-            return true;
-        }, ct);
-
-        if (recorded)
+        if (await records.RecordQueuedAsync(job, response, now, ct))
         {
             await context.Publish(new HeadShotSubmitted
             {

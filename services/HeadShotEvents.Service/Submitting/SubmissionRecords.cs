@@ -1,0 +1,47 @@
+using HeadShotEvents.ModelsLab.Wire;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Reconciling;
+using Microsoft.Extensions.Options;
+
+namespace HeadShotEvents.Service.Submitting;
+
+/// <summary>The non-terminal states a head_shot answer leaves a job in, each a conditional change of its row.</summary>
+public sealed class SubmissionRecords(JobStore store, IOptions<ReconcilerOptions> reconciler)
+{
+    /// <summary>Queued at ModelsLab. False when a fast callback settled the job first: then nothing is announced.</summary>
+    public async Task<bool> RecordQueuedAsync(HeadShotJob job, ModelsLabResponse response, DateTimeOffset now, CancellationToken ct)
+    {
+        var (_, recorded) = await store.ChangeAsync(job.TrackId, row =>
+        {
+            if (row.State.IsTerminal())
+            {
+                return false;
+            }
+
+            row.State = JobState.Processing;
+            row.ModelsLabId ??= response.Id;
+            row.EtaSeconds = response.Eta;
+            row.SubmittedAt = now.UtcDateTime;
+            row.NextPollAt = ReconcilerOptions.FirstPoll(reconciler.Value, row.CreatedAt, now.UtcDateTime, response.Eta);
+            return true;
+        }, ct);
+        return recorded;
+    }
+
+    /// <summary>
+    /// Sent, but the answer says nothing certain (a timeout, a 5xx, an unknown status): ModelsLab may
+    /// have queued and charged it. Never re-sent; the callback or the reconciler settles it.
+    /// </summary>
+    public Task RecordUnknownAsync(HeadShotJob job, string? modelsLabId, CancellationToken ct) =>
+        store.ChangeAsync(job.TrackId, row =>
+        {
+            if (row.State != JobState.Submitting)
+            {
+                return false;
+            }
+
+            row.State = modelsLabId is null ? JobState.OutcomeUnknown : JobState.Processing;
+            row.ModelsLabId = modelsLabId;
+            return true;
+        }, ct);
+}
