@@ -51,6 +51,12 @@ public sealed record SimulatorFaults
     /// <summary>Extra wait before each webhook is sent.</summary>
     public TimeSpan WebhookDelay { get; init; }
 
+    /// <summary>
+    /// Extra wait before head_shot answers, AFTER the job was accepted: a client that times out
+    /// meanwhile has a job queued (and paid) that it never heard about.
+    /// </summary>
+    public TimeSpan AnswerDelay { get; init; }
+
     /// <summary>Errors by field name, empty when the settings are usable.</summary>
     public IReadOnlyDictionary<string, string[]> Validate()
     {
@@ -65,6 +71,8 @@ public sealed record SimulatorFaults
         CheckDefined(nameof(TrackIdAs), TrackIdAs);
         if (WebhookDelay < TimeSpan.Zero)
             errors[nameof(WebhookDelay)] = ["Must not be negative."];
+        if (AnswerDelay < TimeSpan.Zero)
+            errors[nameof(AnswerDelay)] = ["Must not be negative."];
         return errors;
 
         void CheckShare(string name, double share)

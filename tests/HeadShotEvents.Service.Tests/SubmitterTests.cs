@@ -124,4 +124,29 @@ public sealed class SubmitterTests
         Assert.Single(pipeline.Notifier.Received.All<HeadShotCompleted>());
         Assert.Equal(1, await pipeline.Service.JobCountAsync());
     }
+
+    [Fact]
+    public async Task A_head_shot_that_times_out_after_sending_is_not_sent_again_and_its_callback_settles_it()
+    {
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            // ModelsLab accepts the job, then answers after the client has given up.
+            Simulator = new Dictionary<string, string?> { ["Simulator:Faults:AnswerDelay"] = "00:00:03", ["Simulator:GenerationTime"] = "00:00:01.500" },
+            Settings = new Dictionary<string, string?> { ["ModelsLab:Timeout"] = "00:00:01" },
+        });
+        var request = Pipeline.Request();
+
+        await pipeline.PublishAsync(request);
+        var unknown = await Eventually.UntilAsync(() => pipeline.Service.JobAsync(request.RequestId), j => j?.State == JobState.OutcomeUnknown,
+            Pipeline.Patience, "the outcome to be marked unknown");
+        Assert.Null(unknown!.ModelsLabId);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+
+        var completed = Assert.Single(pipeline.Archiver.Received.All<HeadShotCompleted>());
+        Assert.Equal(HeadShotDelivery.Webhook, completed.Delivery);
+        Assert.False(string.IsNullOrEmpty(completed.ModelsLabId), "the callback told us ModelsLab's id");
+        var stats = await pipeline.Service.Simulator.GetStatsAsync();
+        Assert.Equal(1, stats.HeadShotCalls);
+        Assert.Empty(pipeline.Archiver.Received.All<HeadShotSubmitted>());
+    }
 }

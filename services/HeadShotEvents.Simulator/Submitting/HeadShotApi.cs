@@ -49,6 +49,8 @@ internal static partial class HeadShotApi
         LogJobAccepted(loggers.CreateLogger(typeof(HeadShotApi)), job.Id, job.Request.TrackId, job.Fate.AnsweredAtOnce, job.Fate.Fails);
         if (job.Request.Webhook is not null)
             webhooks.Schedule(job);
+        if (faults.AnswerDelay > TimeSpan.Zero)
+            await Task.Delay(faults.AnswerDelay, CancellationToken.None); // the job stands even if the caller gave up
         return WireJson.Answer(job.Fate.AnsweredAtOnce ? HeadShotAnswers.Success(job) : HeadShotAnswers.Processing(job));
     }
 
