@@ -1,4 +1,3 @@
-using HeadShotEvents.ModelsLab.Wire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using HeadShotEvents.Service.Telemetry;
 using Microsoft.Extensions.Options;
@@ -16,6 +15,7 @@ internal static class ModelsLabWebhookApi
             .WithName("ReceiveModelsLabWebhook")
             .WithSummary("ModelsLab's generation callback for one job")
             .DisableAntiforgery()
+            .RequireRateLimiting(Security.PublicEndpointRateLimiting.Policy)
             .Accepts<object>("application/json");
         return endpoints;
     }
@@ -68,9 +68,12 @@ internal static class ModelsLabWebhookApi
                 "Callback too large", $"The callback body must be at most {options.MaxBodyBytes} bytes.");
         }
 
-        return ModelsLabResponseParser.TryParse(body, out var callback, out var parseError)
-            ? await processor.ProcessAsync(trackId, callback, cancellationToken)
-            : CallbackOutcome.Rejected(StatusCodes.Status400BadRequest, "malformed", "Malformed callback", parseError);
+        return CallbackReader.Read(body, options.OutputRules(), options.MaxOutputs) switch
+        {
+            CallbackReading.Accepted accepted => await processor.ProcessAsync(trackId, accepted.Callback, cancellationToken),
+            CallbackReading.Rejected rejected => rejected.Outcome,
+            _ => throw new InvalidOperationException("A callback reading is accepted or rejected."),
+        };
     }
 }
 

@@ -98,6 +98,8 @@ public sealed class ServiceApplication : IAsyncDisposable
             ["ModelsLab:BaseUrl"] = simulator.ApiBaseAddress.AbsoluteUri,
             ["ModelsLab:ApiKey"] = simulator.ApiKey,
             ["ModelsLab:Timeout"] = "00:00:10",
+            // The simulator's outputs are http://127.0.0.1:<port>/...: a development host, as in appsettings.json.
+            ["Webhooks:DevelopmentHosts:0"] = "127.0.0.1",
         };
         if (options.EmbeddedDefaults)
         {
