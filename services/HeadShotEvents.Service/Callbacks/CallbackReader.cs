@@ -19,6 +19,12 @@ public static class CallbackReader
     /// <summary>Never throws for any input: a hostile body gets an answer, not a 500.</summary>
     public static CallbackReading Read(ReadOnlyMemory<byte> body, ImageUrlRules outputRules, int maxOutputs)
     {
+        // JsonDocument checks UTF-8 only when a string is read, by throwing: check it first.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return new CallbackReading.Rejected(CallbackOutcome.Rejected(400, "malformed", "Malformed callback", "The body is not valid UTF-8."));
+        }
+
         string? shapeError;
         try
         {
