@@ -1,0 +1,230 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using HeadShotEvents.Service.Callbacks;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Tests.Infrastructure;
+using HeadShotEvents.Testing;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace HeadShotEvents.Service.Tests;
+
+/// <summary>The key ring that signs webhook tokens: shared, protected at rest, rotated without breaking jobs in flight, created once.</summary>
+public sealed class KeyRingTests
+{
+    [Fact]
+    public async Task A_token_minted_by_one_instance_is_accepted_by_another_sharing_the_key_ring_and_rejected_by_one_that_does_not()
+    {
+        await using var minter = await ServiceApplication.StartAsync(new ServiceApplication.Options
+        {
+            EmbeddedDefaults = true,
+            Settings = new Dictionary<string, string?> { ["Simulator:Faults:DropWebhookShare"] = "1.0" },
+        });
+        await using var sharing = await ServiceApplication.StartAsync(new ServiceApplication.Options { EmbeddedDefaults = true, ShareWith = minter });
+        await using var stranger = await ServiceApplication.StartAsync(new ServiceApplication.Options { EmbeddedDefaults = true });
+        var job = await ProcessingJobAsync(minter);
+        var token = Tokens(minter).Mint(job.TrackId);
+        var stale = Tokens(minter, mintedAgo: TimeSpan.FromDays(3)).Mint(job.TrackId);
+
+        Assert.Equal(new TokenCheck.Valid(job.TrackId), Tokens(sharing).Read(token));
+        Assert.IsType<TokenCheck.Invalid>(Tokens(stranger).Read(token));
+        Assert.Equal(HttpStatusCode.NotFound, (await CallbackAsync(stranger, token, job)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await CallbackAsync(stranger, stale, job)).StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, (await CallbackAsync(sharing, stale, job)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await CallbackAsync(sharing, token, job)).StatusCode);
+        Assert.Equal(JobState.Completed, (await minter.JobAsync(job.RequestId))!.State);
+    }
+
+    [Fact]
+    public async Task With_a_certificate_configured_the_stored_keys_are_encrypted_and_still_shared()
+    {
+        var (path, password) = Certificate();
+        var settings = new Dictionary<string, string?> { ["DataProtection:CertificatePath"] = path, ["DataProtection:CertificatePassword"] = password };
+        try
+        {
+            await using var first = await ServiceApplication.StartAsync(new ServiceApplication.Options { EmbeddedDefaults = true, Settings = settings });
+            await using var second = await ServiceApplication.StartAsync(new ServiceApplication.Options { EmbeddedDefaults = true, Settings = settings, ShareWith = first });
+            await using var plain = await ServiceApplication.StartAsync(new ServiceApplication.Options { EmbeddedDefaults = true });
+
+            var stored = await KeyXmlAsync(first);
+            Assert.NotEmpty(stored);
+            Assert.All(stored, xml => Assert.Contains("EncryptedData", xml, StringComparison.Ordinal));
+            Assert.All(stored, xml => Assert.DoesNotContain("<value>", xml, StringComparison.Ordinal));
+            Assert.All(await KeyXmlAsync(plain), xml => Assert.Contains("<value>", xml, StringComparison.Ordinal));
+            Assert.Equal(new TokenCheck.Valid(7), Tokens(second).Read(Tokens(first).Mint(7)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>
+    /// Data Protection signs with a new key only once it is days old (so every instance has read
+    /// it), and the old key has to be over its lifetime: the stored dates are moved back to get there
+    /// without waiting 90 days.
+    /// </summary>
+    [Fact]
+    public async Task After_a_key_rotation_tokens_signed_with_the_old_key_are_still_honoured()
+    {
+        await using var first = await ServiceApplication.StartAsync(new ServiceApplication.Options { EmbeddedDefaults = true });
+        var before = Tokens(first).Mint(41);
+        var staleBefore = Tokens(first, mintedAgo: TimeSpan.FromDays(3)).Mint(41);
+        var now = DateTimeOffset.UtcNow;
+        var successor = first.Services.GetRequiredService<IKeyManager>().CreateNewKey(now, now.AddDays(90));
+        await AgeKeysAsync(first, retired: KeyId(before), successor.KeyId);
+
+        await using var later = await ServiceApplication.StartAsync(new ServiceApplication.Options { EmbeddedDefaults = true, ShareWith = first });
+        var after = Tokens(later).Mint(41);
+
+        Assert.Equal(successor.KeyId, KeyId(after));
+        Assert.Equal(new TokenCheck.Valid(41), Tokens(later).Read(before));
+        Assert.Equal(new TokenCheck.Valid(41), Tokens(later).Read(after));
+        Assert.Equal(HttpStatusCode.Gone, (await CallbackAsync(later, staleBefore, null)).StatusCode);
+    }
+
+    private static async Task AgeKeysAsync(ServiceApplication service, Guid retired, Guid successor)
+    {
+        await using var scope = service.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var row in await db.DataProtectionKeys.ToListAsync())
+        {
+            var xml = System.Xml.Linq.XElement.Parse(row.Xml!);
+            var id = Guid.Parse((string)xml.Attribute("id")!);
+            var (created, expires) = id == retired ? (now.AddDays(-100), now.AddDays(-1)) : id == successor ? (now.AddDays(-3), now.AddDays(87)) : (now, now);
+            xml.Element("creationDate")!.Value = System.Xml.XmlConvert.ToString(created);
+            xml.Element("activationDate")!.Value = System.Xml.XmlConvert.ToString(created);
+            xml.Element("expirationDate")!.Value = System.Xml.XmlConvert.ToString(expires);
+            row.Xml = xml.ToString(System.Xml.Linq.SaveOptions.DisableFormatting);
+        }
+
+        await db.SaveChangesAsync();
+    }
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task Two_instances_starting_together_on_an_empty_store_create_one_first_key(string provider)
+    {
+        var (connection, drop) = await EmptyStoreAsync(provider);
+        try
+        {
+            var settings = new Dictionary<string, string?> { ["Jobs:Provider"] = provider, ["ConnectionStrings:Jobs"] = connection };
+            var starting = Enumerable.Range(0, 2)
+                .Select(_ => ServiceApplication.StartAsync(new ServiceApplication.Options { EmbeddedDefaults = true, Settings = settings }))
+                .ToArray();
+            var instances = await Task.WhenAll(starting);
+            try
+            {
+                var tokens = await Task.WhenAll(instances.Select(i => Task.Run(() => Tokens(i).Mint(5))));
+
+                Assert.Single(await KeyXmlAsync(instances[0]));
+                Assert.Equal(new TokenCheck.Valid(5), Tokens(instances[1]).Read(tokens[0]));
+                Assert.Equal(new TokenCheck.Valid(5), Tokens(instances[0]).Read(tokens[1]));
+            }
+            finally
+            {
+                foreach (var instance in instances)
+                {
+                    await instance.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+
+    internal static WebhookTokens Tokens(ServiceApplication service, TimeSpan mintedAgo = default) => new(
+        service.Services.GetRequiredService<IDataProtectionProvider>(),
+        service.Services.GetRequiredService<IOptions<WebhookOptions>>(),
+        new ShiftedTime(-mintedAgo));
+
+    private static async Task<HeadShotJob> ProcessingJobAsync(ServiceApplication service)
+    {
+        var request = Pipeline.Request();
+        using var posted = await service.HttpClient.PostAsJsonAsync("headshots", request, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        return (await Eventually.UntilAsync(() => service.JobAsync(request.RequestId), j => j?.State == JobState.Processing,
+            Pipeline.Patience, "the job to be Processing"))!;
+    }
+
+    private static async Task<HttpResponseMessage> CallbackAsync(ServiceApplication service, string token, HeadShotJob? job)
+    {
+        var body = $$"""{"status":"success","id":{{job?.ModelsLabId ?? "1"}},"track_id":"{{job?.TrackId ?? 41}}","output":["https://pub.r2.dev/x-0.png"]}""";
+        return await service.HttpClient.PostAsync($"webhooks/modelslab/{token}", new StringContent(body, Encoding.UTF8, "application/json"));
+    }
+
+    private static async Task<List<string>> KeyXmlAsync(ServiceApplication service)
+    {
+        await using var scope = service.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<JobsDbContext>().DataProtectionKeys.Select(k => k.Xml!).ToListAsync();
+    }
+
+    /// <summary>Data Protection's payload header: a 4-byte magic number, then the id of the key that signed it.</summary>
+    private static Guid KeyId(string token) => new(WebEncoders.Base64UrlDecode(token).AsSpan(4, 16));
+
+    private static (string Path, string Password) Certificate()
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest("CN=HeadShotEvents key ring (test)", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var password = "pfx-" + Guid.NewGuid().ToString("N");
+        var path = Path.Combine(Path.GetTempPath(), $"keyring-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, password));
+        return (path, password);
+    }
+
+    /// <summary>A store with its schema and no key: what two roles find on a first deployment.</summary>
+    private static async Task<(string Connection, Func<Task> Drop)> EmptyStoreAsync(string provider)
+    {
+        if (provider == "Sqlite")
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"keyring-race-{Guid.NewGuid():N}.db");
+            var sqlite = $"Data Source={file}";
+            await using (var db = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseSqlite(sqlite).Options))
+            {
+                await db.Database.EnsureCreatedAsync();
+            }
+
+            return (sqlite, () =>
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                foreach (var path in new[] { file, file + "-wal", file + "-shm", file + ".keyring-lock" })
+                {
+                    File.Delete(path);
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
+        var server = new NpgsqlConnectionStringBuilder(await TestInfrastructure.PostgresServerAsync());
+        var database = $"keyring_{Guid.NewGuid():N}";
+        var connection = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
+        await using (var db = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql(connection).Options))
+        {
+            await db.Database.EnsureCreatedAsync();
+        }
+
+        return (connection, async () =>
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres" }.ConnectionString);
+            await admin.OpenAsync();
+            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+            await command.ExecuteNonQueryAsync();
+        });
+    }
+}
