@@ -126,6 +126,8 @@ public sealed class KeyRingTests
             var instances = await Task.WhenAll(starting);
             try
             {
+                // Created at start, before any token: no role mints with a key of its own.
+                Assert.Single(await KeyXmlAsync(instances[0]));
                 var tokens = await Task.WhenAll(instances.Select(i => Task.Run(() => Tokens(i).Mint(5))));
 
                 Assert.Single(await KeyXmlAsync(instances[0]));
@@ -144,6 +146,61 @@ public sealed class KeyRingTests
         {
             await drop();
         }
+    }
+
+    /// <summary>
+    /// The race itself, made certain: another instance holds the first-key lock, this one starts and
+    /// waits for it, the other creates its key and lets go; this one must use that key, not make its own.
+    /// </summary>
+    [Fact]
+    public async Task An_instance_starting_while_another_creates_the_first_key_waits_and_uses_that_key()
+    {
+        var (connection, drop) = await EmptyStoreAsync("Postgres");
+        try
+        {
+            await using var holder = new NpgsqlConnection(connection);
+            await holder.OpenAsync();
+            await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(5211879621950396721)", holder))
+            {
+                await take.ExecuteNonQueryAsync();
+            }
+
+            var starting = ServiceApplication.StartAsync(new ServiceApplication.Options
+            {
+                EmbeddedDefaults = true,
+                Settings = new Dictionary<string, string?> { ["Jobs:Provider"] = "Postgres", ["ConnectionStrings:Jobs"] = connection },
+            });
+            await Eventually.UntilAsync(() => WaitingForAdvisoryLockAsync(holder), waiting => waiting, Pipeline.Patience, "the instance to wait for the first-key lock");
+            var winner = OtherInstanceCreatesKey(connection);
+            await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(5211879621950396721)", holder))
+            {
+                await release.ExecuteNonQueryAsync();
+            }
+
+            await using var started = await starting;
+            Assert.Single(await KeyXmlAsync(started));
+            Assert.Equal(winner, KeyId(Tokens(started).Mint(9)));
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+
+    private static async Task<bool> WaitingForAdvisoryLockAsync(NpgsqlConnection connection)
+    {
+        await using var query = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", connection);
+        return (long)(await query.ExecuteScalarAsync())! > 0;
+    }
+
+    private static Guid OtherInstanceCreatesKey(string connection)
+    {
+        var services = new ServiceCollection();
+        services.AddDbContext<JobsDbContext>(db => db.UseNpgsql(connection));
+        services.AddDataProtection().SetApplicationName("HeadShotEvents").PersistKeysToDbContext<JobsDbContext>();
+        using var provider = services.BuildServiceProvider();
+        var now = DateTimeOffset.UtcNow;
+        return provider.GetRequiredService<IKeyManager>().CreateNewKey(now, now.AddDays(90)).KeyId;
     }
 
     internal static WebhookTokens Tokens(ServiceApplication service, TimeSpan mintedAgo = default) => new(
