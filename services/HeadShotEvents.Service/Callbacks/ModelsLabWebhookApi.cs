@@ -61,7 +61,17 @@ internal static class ModelsLabWebhookApi
                 "Unsupported content type", "The callback body must be application/json.");
         }
 
-        var body = await CallbackBody.ReadAsync(request, options.MaxBodyBytes, cancellationToken);
+        byte[]? body;
+        try
+        {
+            body = await CallbackBody.ReadAsync(request, options.MaxBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // A body framed against its own headers (bad chunking, a length it does not keep): Kestrel's verdict, not a 500.
+            return CallbackOutcome.Rejected(ex.StatusCode, "malformed", "Malformed request", "The request body could not be read as framed.");
+        }
+
         if (body is null)
         {
             return CallbackOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "too-large",
