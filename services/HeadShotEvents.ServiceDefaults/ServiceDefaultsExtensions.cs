@@ -29,6 +29,9 @@ public static class ServiceDefaultsExtensions
     {
         // HttpClient's own logs print whole URLs, and a webhook URL's last segment is a secret token.
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // So do the request log (Hosting.Diagnostics) and the route matcher's debug log, for inbound webhooks.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing.Matching", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

@@ -103,7 +103,7 @@ public sealed class ValidationTests
     [InlineData("data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ==")]
     [InlineData("data:image/png;base64,iVBORw0KGgo=")]
     [InlineData("iVBORw0KGgo=")]
-    [InlineData("http://faces.test/me.png")]
+    [InlineData("https://faces.test/me.png")]
     public void Face_image_may_be_a_url_or_base64(string faceImage) =>
         Assert.Empty(HeadShotRequestValidator.Validate(Valid() with { FaceImage = faceImage }));
 

@@ -1,4 +1,3 @@
-using HeadShotEvents.ModelsLab.Wire;
 using Microsoft.AspNetCore.Http.HttpResults;
 using HeadShotEvents.Service.Telemetry;
 using Microsoft.Extensions.Options;
@@ -16,6 +15,7 @@ internal static class ModelsLabWebhookApi
             .WithName("ReceiveModelsLabWebhook")
             .WithSummary("ModelsLab's generation callback for one job")
             .DisableAntiforgery()
+            .RequireRateLimiting(Security.PublicEndpointRateLimiting.Policy)
             .Accepts<object>("application/json");
         return endpoints;
     }
@@ -61,16 +61,29 @@ internal static class ModelsLabWebhookApi
                 "Unsupported content type", "The callback body must be application/json.");
         }
 
-        var body = await CallbackBody.ReadAsync(request, options.MaxBodyBytes, cancellationToken);
+        byte[]? body;
+        try
+        {
+            body = await CallbackBody.ReadAsync(request, options.MaxBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // A body framed against its own headers (bad chunking, a length it does not keep): Kestrel's verdict, not a 500.
+            return CallbackOutcome.Rejected(ex.StatusCode, "malformed", "Malformed request", "The request body could not be read as framed.");
+        }
+
         if (body is null)
         {
             return CallbackOutcome.Rejected(StatusCodes.Status413PayloadTooLarge, "too-large",
                 "Callback too large", $"The callback body must be at most {options.MaxBodyBytes} bytes.");
         }
 
-        return ModelsLabResponseParser.TryParse(body, out var callback, out var parseError)
-            ? await processor.ProcessAsync(trackId, callback, cancellationToken)
-            : CallbackOutcome.Rejected(StatusCodes.Status400BadRequest, "malformed", "Malformed callback", parseError);
+        return CallbackReader.Read(body, options.OutputRules(), options.MaxOutputs) switch
+        {
+            CallbackReading.Accepted accepted => await processor.ProcessAsync(trackId, accepted.Callback, cancellationToken),
+            CallbackReading.Rejected rejected => rejected.Outcome,
+            _ => throw new InvalidOperationException("A callback reading is accepted or rejected."),
+        };
     }
 }
 

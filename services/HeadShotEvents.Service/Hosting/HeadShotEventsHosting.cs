@@ -4,6 +4,7 @@ using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Messaging;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Reconciling;
+using HeadShotEvents.Service.Security;
 using HeadShotEvents.Service.Status;
 using HeadShotEvents.Service.Submitting;
 using HeadShotEvents.Service.Telemetry;
@@ -54,6 +55,11 @@ public static class HeadShotEventsHosting
             .Validate(o => o.PublicBaseUrl.IsAbsoluteUri, "Webhooks:PublicBaseUrl must be an absolute URL that ModelsLab can reach.")
             .ValidateOnStart();
         builder.Services.AddSingleton<WebhookTokens>();
+        builder.Services.AddPublicEndpointRateLimiting();
+        builder.Services.AddOptions<ApiAccessOptions>()
+            .BindConfiguration(ApiAccessOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         builder.Services.AddOptions<ReconcilerOptions>()
             .BindConfiguration(ReconcilerOptions.Section)
@@ -95,7 +101,9 @@ public static class HeadShotEventsHosting
         var roles = app.Configuration.Roles();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
+        app.UseRateLimiter();
+        app.UseInternalApiGate();
+        app.MapOpenApi().RequireInternalCaller();
 
         if (roles.HasFlag(ServiceRoles.Receiver))
         {
@@ -104,7 +112,7 @@ public static class HeadShotEventsHosting
 
         if (roles.HasFlag(ServiceRoles.Api))
         {
-            app.MapHeadShots();
+            app.MapGroup("").RequireInternalCaller().MapHeadShots();
         }
 
         if (roles.HasFlag(ServiceRoles.Simulator))

@@ -1,3 +1,4 @@
+using HeadShotEvents.Service.Security;
 using HeadShotEvents.ServiceDefaults;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -35,11 +36,13 @@ public static class JobStoreExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<JobStore>();
         builder.Services.AddHostedService<JobStoreSchema>();
+        builder.Services.AddHostedService<Security.FirstKeyBootstrap>();
         builder.Services.AddHealthChecks().AddDbContextCheck<JobsDbContext>("job-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
         builder.Services.AddDataProtection()
             .SetApplicationName("HeadShotEvents")
-            .PersistKeysToDbContext<JobsDbContext>();
+            .PersistKeysToDbContext<JobsDbContext>()
+            .ProtectKeysAtRest(builder.Configuration);
 
         return builder;
     }

@@ -100,6 +100,8 @@ public sealed class ServiceApplication : IAsyncDisposable
             ["ModelsLab:Timeout"] = "00:00:10",
             // The simulator's queue limit is lifted in tests too; the ceiling has its own test.
             ["ModelsLab:MaxQueuedJobs"] = "1000",
+            // The simulator's outputs are http://127.0.0.1:<port>/...: a development host, as in appsettings.json.
+            ["Webhooks:DevelopmentHosts:0"] = "127.0.0.1",
         };
         if (options.EmbeddedDefaults)
         {

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace HeadShotEvents.ModelsLab.Validation;
+
+/// <summary>
+/// Which image URLs may travel on the bus. Subscribers download what they are given, so a URL
+/// that points inside our network (or is not a web address at all) would turn every subscriber
+/// into an SSRF tool for whoever wrote it.
+/// </summary>
+/// <param name="AllowedHosts">
+/// Host names a URL may name: exact (<c>cdn2.stablediffusionapi.com</c>) or a suffix pattern
+/// (<c>*.r2.dev</c>). Empty: any public host.
+/// </param>
+/// <param name="DevelopmentHosts">
+/// Hosts (any port) where plain http and loopback or private addresses are fine: the simulator on
+/// <c>127.0.0.1</c>. Empty in production.
+/// </param>
+public sealed record ImageUrlRules(IReadOnlyList<string> AllowedHosts, IReadOnlyList<string> DevelopmentHosts)
+{
+    /// <summary>Absolute https to any public host: what a face image URL must be.</summary>
+    public static readonly ImageUrlRules AnyPublicHttpsHost = new([], []);
+}
+
+public static class ImageUrl
+{
+    /// <summary>Longer than any real CDN URL; bounds what a hostile body can make us store and publish.</summary>
+    public const int MaxLength = 2048;
+
+    /// <summary>Null when <paramref name="url"/> is acceptable under <paramref name="rules"/>, else why not.</summary>
+    public static string? Check(string? url, ImageUrlRules rules)
+    {
+        if (string.IsNullOrEmpty(url))
+        {
+            return "The URL is empty.";
+        }
+
+        if (url.Length > MaxLength)
+        {
+            return $"The URL is longer than {MaxLength} characters.";
+        }
+
+        // Uri quietly trims and unescapes: a URL that needed that was not written by a CDN.
+        if (url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c == '\\'))
+        {
+            return "The URL contains whitespace, control characters or backslashes.";
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !url.Contains("://", StringComparison.Ordinal))
+        {
+            return "The URL is not absolute.";
+        }
+
+        var development = Matches(uri.IdnHost, rules.DevelopmentHosts);
+        if (uri.Scheme != Uri.UriSchemeHttps && !(development && uri.Scheme == Uri.UriSchemeHttp))
+        {
+            return $"The URL's scheme must be https; got '{uri.Scheme}'.";
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            return "The URL carries credentials.";
+        }
+
+        if (!development && InternalHost(uri) is { } why)
+        {
+            return why;
+        }
+
+        if (rules.AllowedHosts.Count > 0 && !development && !Matches(uri.IdnHost, rules.AllowedHosts))
+        {
+            return $"The URL's host '{uri.IdnHost}' is not on the allow-list.";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Literal addresses only: a name is checked against the allow-list, and whoever downloads it
+    /// must still refuse what it resolves to inside the network (DNS can change after this check).
+    /// </summary>
+    private static string? InternalHost(Uri uri)
+    {
+        var host = uri.IdnHost;
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return "The URL names localhost.";
+        }
+
+        if (uri.HostNameType is not (UriHostNameType.IPv4 or UriHostNameType.IPv6) || !IPAddress.TryParse(host.Trim('[', ']'), out var address))
+        {
+            return null;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return IsPublic(address) ? null : $"The URL names a loopback, private, link-local or reserved address ({address}).";
+    }
+
+    private static bool IsPublic(IPAddress address)
+    {
+        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+        {
+            return false;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            var first = address.GetAddressBytes()[0];
+            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal
+                || address.IsIPv6Teredo || first == 0);
+        }
+
+        var b = address.GetAddressBytes();
+        return b[0] switch
+        {
+            0 or 10 or 127 => false,
+            100 when b[1] is >= 64 and <= 127 => false,           // carrier-grade NAT
+            169 when b[1] == 254 => false,                        // link-local, cloud metadata
+            172 when b[1] is >= 16 and <= 31 => false,
+            192 when b[1] == 168 => false,
+            192 when b[1] == 0 && b[2] is 0 or 2 => false,        // IETF protocol assignments, TEST-NET-1
+            198 when b[1] is 18 or 19 => false,                   // benchmarking
+            >= 224 => false,                                      // multicast and reserved
+            _ => true,
+        };
+    }
+
+    private static bool Matches(string host, IReadOnlyList<string> patterns)
+    {
+        foreach (var raw in patterns)
+        {
+            var pattern = raw.Trim();
+            if (pattern.Length == 0)
+            {
+                continue;
+            }
+
+            if (pattern.StartsWith("*.", StringComparison.Ordinal)
+                ? host.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase)
+                : host.Equals(pattern.Trim('[', ']'), StringComparison.OrdinalIgnoreCase) || host.Equals(pattern, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
