@@ -149,4 +149,25 @@ public sealed class SubmitterTests
         Assert.Equal(1, stats.HeadShotCalls);
         Assert.Empty(pipeline.Archiver.Received.All<HeadShotSubmitted>());
     }
+
+    [Fact]
+    public async Task An_immediate_answer_with_an_unsafe_output_url_fails_instead_of_reaching_subscribers()
+    {
+        // The simulator's outputs are http://127.0.0.1:...: unsafe unless 127.0.0.1 is a development host.
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            Simulator = new Dictionary<string, string?> { ["Simulator:Faults:ImmediateSuccessShare"] = "1.0" },
+            Settings = new Dictionary<string, string?> { ["Webhooks:DevelopmentHosts:0"] = "dev.invalid" },
+        });
+        var request = Pipeline.Request();
+
+        await pipeline.PublishAsync(request);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+
+        var failed = Assert.Single(pipeline.Archiver.Received.All<HeadShotFailed>());
+        Assert.Equal(HeadShotFailureReason.GenerationFailed, failed.Reason);
+        Assert.Contains("not passed on", failed.Message);
+        Assert.DoesNotContain("127.0.0.1", failed.Message);
+        Assert.Empty(pipeline.Archiver.Received.All<HeadShotCompleted>());
+    }
 }

@@ -2,7 +2,10 @@ using HeadShotEvents.Contracts;
 using HeadShotEvents.Service.Jobs;
 using System.Diagnostics;
 using HeadShotEvents.Service.Telemetry;
+using HeadShotEvents.ModelsLab.Validation;
+using HeadShotEvents.Service.Callbacks;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Outcomes;
 
@@ -24,7 +27,8 @@ public enum OutcomeApplied
 /// webhook, poll, deadline): a conditional transition, then the event, then clearing the
 /// "event owed" mark. If publishing fails the mark stays, and the next attempt publishes it.
 /// </summary>
-public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, HeadShotMetrics metrics, TimeProvider time)
+public sealed class JobOutcomes(
+    JobStore store, IPublishEndpoint publisher, HeadShotMetrics metrics, IOptions<WebhookOptions> webhooks, TimeProvider time)
 {
     /// <summary>ModelsLab deletes outputs 24 hours after generation.</summary>
     public static readonly TimeSpan OutputLifetime = TimeSpan.FromHours(24);
@@ -32,10 +36,17 @@ public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, Head
     /// <summary>How long one attempt may hold the claim to publish a job's event before another may take it over.</summary>
     public static readonly TimeSpan PublishLease = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Completes the job, unless its outputs break the URL rules: subscribers download them, so an
+    /// immediate answer or a poll gets the same scrutiny as a webhook (where the receiver already
+    /// refused them with 422).
+    /// </summary>
     public Task<OutcomeApplied> CompleteAsync(
         long trackId, IReadOnlyList<string> outputs, string? modelsLabId, double? generationSeconds,
         HeadShotDelivery delivery, CancellationToken cancellationToken) =>
-        SettleAsync(trackId, job =>
+        UnsafeOutputs(outputs) is { } why
+            ? FailAsync(trackId, HeadShotFailureReason.GenerationFailed, $"ModelsLab's result was not passed on: {why}", null, modelsLabId, cancellationToken)
+            : SettleAsync(trackId, job =>
         {
             var now = time.GetUtcNow().UtcDateTime;
             job.State = JobState.Completed;
@@ -59,6 +70,19 @@ public sealed class JobOutcomes(JobStore store, IPublishEndpoint publisher, Head
             job.ModelsLabId ??= modelsLabId;
             job.FinishedAt = time.GetUtcNow().UtcDateTime;
         }, cancellationToken);
+
+    private string? UnsafeOutputs(IReadOnlyList<string> outputs)
+    {
+        var options = webhooks.Value;
+        if (outputs.Count > options.MaxOutputs)
+        {
+            return $"{outputs.Count} output URLs, more than the {options.MaxOutputs} accepted.";
+        }
+
+        var rules = options.OutputRules();
+        return outputs.Select((url, index) => ImageUrl.Check(url, rules) is { } why ? $"output {index}: {why}" : null)
+            .FirstOrDefault(why => why is not null);
+    }
 
     /// <summary>Publishes a terminal event still owed by an earlier attempt, unless another attempt holds the claim to publish it.</summary>
     public async Task PublishOwedAsync(HeadShotJob job, CancellationToken cancellationToken)
