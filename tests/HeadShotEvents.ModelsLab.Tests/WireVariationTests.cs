@@ -134,4 +134,13 @@ public sealed class WireVariationTests
         Assert.False(ModelsLabResponseParser.TryParse(System.Text.Encoding.UTF8.GetBytes(deep), out _, out var error));
         Assert.Contains("depth", error, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public void Invalid_utf8_inside_a_string_is_refused_not_thrown()
+    {
+        byte[] body = [.. "{\"status\":\"success\",\"message\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+
+        Assert.False(ModelsLabResponseParser.TryParse(body, out _, out var error));
+        Assert.Contains("UTF-8", error);
+    }
 }

@@ -21,6 +21,14 @@ public static class ModelsLabResponseParser
     public static bool TryParse(ReadOnlyMemory<byte> utf8Json, out ModelsLabResponse response, out string error)
     {
         response = new ModelsLabResponse();
+
+        // JsonDocument checks UTF-8 inside strings only when one is read, and then throws.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json.Span))
+        {
+            error = "The body is not valid UTF-8.";
+            return false;
+        }
+
         JsonDocument document;
         try
         {
