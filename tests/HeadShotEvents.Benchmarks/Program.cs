@@ -38,7 +38,7 @@ static async Task<TimeSpan> MeasureAsync(string server, int settled, int notYetD
             await using var db = new JobsDbContext(options);
             await db.Jobs.Where(j => j.State == JobState.Processing && j.PollAttempts == -1)
                 .ExecuteUpdateAsync(set => set.SetProperty(j => j.NextPollAt, DateTime.UtcNow.AddSeconds(-1)));
-            var store = new JobStore(db, TimeProvider.System);
+            var store = new JobStore(db, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new HeadShotEvents.Service.Reconciling.ReconcilerOptions()));
             var watch = Stopwatch.StartNew();
             var claimed = await store.ClaimDueAsync(Due, TimeSpan.FromMinutes(1), default);
             watch.Stop();

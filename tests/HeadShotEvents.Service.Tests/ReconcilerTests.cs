@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using HeadShotEvents.Contracts;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Tests.Infrastructure;
@@ -61,6 +63,29 @@ public sealed class ReconcilerTests
         Assert.Empty(pipeline.Archiver.Received.All<HeadShotCompleted>());
         Assert.True((await pipeline.Service.Simulator.GetStatsAsync()).FetchCalls >= 1, "it polled before giving up");
         Assert.Equal(JobState.Failed, (await pipeline.Service.JobAsync(request.RequestId))!.State);
+    }
+
+    [Fact]
+    public async Task A_request_accepted_but_never_submitted_fails_at_the_deadline_instead_of_waiting_forever()
+    {
+        // No submitter runs: the row POST /headshots created is all there is.
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            Settings = new Dictionary<string, string?>(FastReconciler)
+            {
+                ["Roles"] = "Receiver,Api,Reconciler",
+                ["Reconciler:Deadline"] = "00:00:02",
+            },
+        });
+        var request = Pipeline.Request();
+
+        using var posted = await pipeline.Service.HttpClient.PostAsJsonAsync("headshots", request, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, posted.StatusCode);
+        await pipeline.WaitForTerminalAsync(request.RequestId);
+
+        var failed = Assert.Single(pipeline.Archiver.Received.All<HeadShotFailed>());
+        Assert.Equal(HeadShotFailureReason.TimedOut, failed.Reason);
+        Assert.Equal(0, (await pipeline.Service.Simulator.GetStatsAsync()).HeadShotCalls);
     }
 
     [Fact]

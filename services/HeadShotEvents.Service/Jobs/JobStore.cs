@@ -1,10 +1,11 @@
 using HeadShotEvents.Contracts;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Jobs;
 
 /// <summary>Reads and changes job rows; every change is a compare-and-swap on the row's version.</summary>
-public sealed class JobStore(JobsDbContext db, TimeProvider time)
+public sealed class JobStore(JobsDbContext db, TimeProvider time, IOptions<Reconciling.ReconcilerOptions> reconciler)
 {
     private const int MaxConcurrencyRetries = 5;
 
@@ -35,6 +36,8 @@ public sealed class JobStore(JobsDbContext db, TimeProvider time)
             TraceState = traceState,
             CreatedAt = now,
             UpdatedAt = now,
+            // Watched from birth: a request whose message is lost or never consumed still fails at the deadline.
+            NextPollAt = now + reconciler.Value.Deadline,
             Metadata = request.Metadata is null ? null : new Dictionary<string, string>(request.Metadata),
         };
 

@@ -22,7 +22,7 @@ public static class MessagingExtensions
             if (roles.HasFlag(ServiceRoles.Submitter))
             {
                 bus.AddConsumer<SubmitHeadShotConsumer, SubmitHeadShotConsumerDefinition>();
-                bus.AddConsumer<SubmitHeadShotFaultConsumer>();
+                bus.AddConsumer<SubmitHeadShotFaultConsumer, SubmitHeadShotFaultConsumerDefinition>();
             }
 
             addConsumers?.Invoke(bus);

@@ -20,6 +20,9 @@ public enum OutcomeApplied
 
     /// <summary>No such job.</summary>
     NotFound,
+
+    /// <summary>The caller's condition no longer held on the current row (another delivery moved it on): nothing changed.</summary>
+    NoLongerApplies,
 }
 
 /// <summary>
@@ -46,7 +49,7 @@ public sealed class JobOutcomes(
         HeadShotDelivery delivery, CancellationToken cancellationToken) =>
         UnsafeOutputs(outputs) is { } why
             ? FailAsync(trackId, HeadShotFailureReason.GenerationFailed, $"ModelsLab's result was not passed on: {why}", null, modelsLabId, cancellationToken)
-            : SettleAsync(trackId, job =>
+            : SettleAsync(trackId, null, job =>
         {
             var now = time.GetUtcNow().UtcDateTime;
             job.State = JobState.Completed;
@@ -58,10 +61,15 @@ public sealed class JobOutcomes(
             job.OutputsExpireAt = now + OutputLifetime;
         }, cancellationToken);
 
+    /// <summary>
+    /// Fails the job. <paramref name="onlyIf"/> is checked on the row as it stands inside the
+    /// compare-and-swap: a caller that decided on an older read (the row was still Accepted, the
+    /// deadline had passed) must not fail a job another delivery has since sent to ModelsLab.
+    /// </summary>
     public Task<OutcomeApplied> FailAsync(
         long trackId, HeadShotFailureReason reason, string message, IReadOnlyDictionary<string, string[]>? fieldErrors,
-        string? modelsLabId, CancellationToken cancellationToken) =>
-        SettleAsync(trackId, job =>
+        string? modelsLabId, CancellationToken cancellationToken, Func<HeadShotJob, bool>? onlyIf = null) =>
+        SettleAsync(trackId, onlyIf, job =>
         {
             job.State = JobState.Failed;
             job.FailureReason = reason;
@@ -110,13 +118,14 @@ public sealed class JobOutcomes(
         }
     }
 
-    private async Task<OutcomeApplied> SettleAsync(long trackId, Action<HeadShotJob> settle, CancellationToken cancellationToken)
+    private async Task<OutcomeApplied> SettleAsync(
+        long trackId, Func<HeadShotJob, bool>? onlyIf, Action<HeadShotJob> settle, CancellationToken cancellationToken)
     {
         // The transition and the claim to publish are one write: whoever settles the job publishes
         // its event, and a concurrent duplicate sees the claim and publishes nothing.
         var (job, changed) = await store.ChangeAsync(trackId, job =>
         {
-            if (job.State.IsTerminal())
+            if (job.State.IsTerminal() || onlyIf?.Invoke(job) == false)
             {
                 return false;
             }
@@ -136,7 +145,7 @@ public sealed class JobOutcomes(
         if (!changed)
         {
             await PublishOwedAsync(job, cancellationToken);
-            return OutcomeApplied.AlreadyTerminal;
+            return job.State.IsTerminal() ? OutcomeApplied.AlreadyTerminal : OutcomeApplied.NoLongerApplies;
         }
 
         var sinceCreated = job.FinishedAt!.Value - job.CreatedAt;

@@ -79,11 +79,13 @@ public sealed partial class Reconciler(
             return;
         }
 
-        if (time.GetUtcNow().UtcDateTime >= job.CreatedAt + settings.Deadline)
+        if (time.GetUtcNow().UtcDateTime >= settings.DeadlineOf(job))
         {
             span.Activity?.SetTag(HeadShotTelemetry.OutcomeTag, "timed-out");
+            // Re-checked on the current row: a delivery may have just sent a job that was waiting.
             await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.TimedOut,
-                $"Neither a webhook nor a poll brought an outcome within {settings.Deadline}.", null, null, ct);
+                $"Neither a webhook nor a poll brought an outcome within {settings.Deadline}.", null, null, ct,
+                onlyIf: row => time.GetUtcNow().UtcDateTime >= settings.DeadlineOf(row));
             return;
         }
 
@@ -134,7 +136,7 @@ public sealed partial class Reconciler(
             var backoff = settings.InitialBackoff * Math.Pow(2, Math.Min(row.PollAttempts, 20));
             var capped = backoff < settings.MaxBackoff ? backoff : settings.MaxBackoff;
             row.PollAttempts++;
-            row.NextPollAt = ReconcilerOptions.NotAfterDeadline(settings, row.CreatedAt,
+            row.NextPollAt = settings.NotAfterDeadline(row,
                 time.GetUtcNow().UtcDateTime + capped * (0.8 + (Random.Shared.NextDouble() * 0.4)));
             return true;
         }, ct);

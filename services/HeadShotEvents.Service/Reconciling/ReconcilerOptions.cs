@@ -34,10 +34,16 @@ public sealed class ReconcilerOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>When to look at a queued job first: after ModelsLab's eta plus the grace, and never after its deadline.</summary>
-    public static DateTime FirstPoll(ReconcilerOptions options, DateTime createdAt, DateTime submittedAt, double? etaSeconds) =>
-        NotAfterDeadline(options, createdAt, submittedAt + TimeSpan.FromSeconds(Math.Clamp(etaSeconds ?? 0, 0, 86_400)) + options.Grace);
+    /// <summary>
+    /// When a job gives up: its Deadline counts from when it was sent to ModelsLab (a request that
+    /// waited long on the broker still gets the whole window once paid for), else from its creation.
+    /// </summary>
+    public DateTime DeadlineOf(HeadShotEvents.Service.Jobs.HeadShotJob job) => (job.SubmittedAt ?? job.CreatedAt) + Deadline;
 
-    public static DateTime NotAfterDeadline(ReconcilerOptions options, DateTime createdAt, DateTime when) =>
-        when < createdAt + options.Deadline ? when : createdAt + options.Deadline;
+    /// <summary>When to look at a queued job first: after ModelsLab's eta plus the grace, and never after its deadline.</summary>
+    public DateTime FirstPoll(HeadShotEvents.Service.Jobs.HeadShotJob job, double? etaSeconds) =>
+        NotAfterDeadline(job, job.SubmittedAt!.Value + TimeSpan.FromSeconds(Math.Clamp(etaSeconds ?? 0, 0, 86_400)) + Grace);
+
+    public DateTime NotAfterDeadline(HeadShotEvents.Service.Jobs.HeadShotJob job, DateTime when) =>
+        when < DeadlineOf(job) ? when : DeadlineOf(job);
 }

@@ -62,6 +62,7 @@ public sealed class ModelsLabQueue(
                 }
 
                 row.State = JobState.Submitting;
+                row.SubmittedAt = time.GetUtcNow().UtcDateTime; // the deadline now counts from the send
 
                 // From now on the job is the reconciler's to watch: if this process dies mid-call,
                 // the job still reaches a terminal state (by a callback, or at the deadline).

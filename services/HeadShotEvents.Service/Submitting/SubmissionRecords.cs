@@ -22,7 +22,7 @@ public sealed class SubmissionRecords(JobStore store, IOptions<ReconcilerOptions
             row.ModelsLabId ??= response.Id;
             row.EtaSeconds = response.Eta;
             row.SubmittedAt = now.UtcDateTime;
-            row.NextPollAt = ReconcilerOptions.FirstPoll(reconciler.Value, row.CreatedAt, now.UtcDateTime, response.Eta);
+            row.NextPollAt = reconciler.Value.FirstPoll(row, response.Eta);
             return true;
         }, ct);
         return recorded;

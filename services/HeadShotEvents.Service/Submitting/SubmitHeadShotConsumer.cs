@@ -54,7 +54,7 @@ public sealed partial class SubmitHeadShotConsumer(
             case SubmitClaim.TakenByAnother:
                 return;
             case SubmitClaim.NoRoom:
-                await GiveBackAsync(context, job, $"ModelsLab's queue stayed full ({ModelsLabQueue.MaxWait}).", null, null);
+                await GiveBackAsync(context, job, JobState.Accepted, $"ModelsLab's queue stayed full ({ModelsLabQueue.MaxWait}).", null, null);
                 return;
         }
 
@@ -66,7 +66,7 @@ public sealed partial class SubmitHeadShotConsumer(
         catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
             // The connection never opened, so ModelsLab cannot have the request: safe to send again.
-            await GiveBackAsync(context, job, $"ModelsLab could not be reached: {ex.HttpRequestError}.", null, ex);
+            await GiveBackAsync(context, job, JobState.Submitting, $"ModelsLab could not be reached: {ex.HttpRequestError}.", null, ex);
             return;
         }
         catch (Exception ex) when (ex is TaskCanceledException or HttpRequestException && !ct.IsCancellationRequested)
@@ -102,7 +102,7 @@ public sealed partial class SubmitHeadShotConsumer(
 
             case ModelsLabStatus.Error or ModelsLabStatus.Failed when answer.HttpStatus == 429:
                 // Queue full: ModelsLab did not take the job; the retry policy sends it again.
-                await GiveBackAsync(context, job, $"ModelsLab answered HTTP 429: {response.Message}", answer.RetryAfter, null);
+                await GiveBackAsync(context, job, JobState.Submitting, $"ModelsLab answered HTTP 429: {response.Message}", answer.RetryAfter, null);
                 break;
 
             case ModelsLabStatus.Error or ModelsLabStatus.Failed when answer.HttpStatus < 500:
@@ -142,11 +142,12 @@ public sealed partial class SubmitHeadShotConsumer(
     /// ModelsLab did not take the request: hand it back to the retry policy, or, on the last
     /// attempt, fail it so the publisher hears about it instead of finding it only in _error.
     /// </summary>
-    private async Task GiveBackAsync(ConsumeContext context, HeadShotJob job, string reason, TimeSpan? retryAfter, Exception? inner)
+    private async Task GiveBackAsync(ConsumeContext context, HeadShotJob job, JobState holding, string reason, TimeSpan? retryAfter, Exception? inner)
     {
         if (context.GetRetryAttempt() >= SubmitHeadShotConsumerDefinition.RetryLimit)
         {
-            await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.ModelsLabUnavailable, reason, null, null, context.CancellationToken);
+            await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.ModelsLabUnavailable, reason, null, null, context.CancellationToken,
+                onlyIf: row => row.State == holding);
             return;
         }
 

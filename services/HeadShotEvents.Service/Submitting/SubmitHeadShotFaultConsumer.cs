@@ -25,7 +25,7 @@ public sealed partial class SubmitHeadShotFaultConsumer(JobStore store, JobOutco
         {
             await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.ServiceError,
                 $"HeadShotEvents could not process the request ({cause?.ExceptionType ?? "unknown error"}); it is kept in the _error queue.",
-                null, null, context.CancellationToken);
+                null, null, context.CancellationToken, onlyIf: row => row.State == JobState.Accepted);
             return;
         }
 
