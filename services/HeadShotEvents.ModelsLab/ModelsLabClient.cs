@@ -48,7 +48,7 @@ public sealed class ModelsLabClient(HttpClient http, IOptions<ModelsLabOptions> 
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsync(new Uri(ApiRoot(options.Value.BaseUrl), path), content, cancellationToken);
+            response = await http.PostAsync(new Uri(options.Value.BaseUrl.AsRoot(), path), content, cancellationToken);
         }
         catch (Exception)
         {
@@ -70,10 +70,6 @@ public sealed class ModelsLabClient(HttpClient http, IOptions<ModelsLabOptions> 
             return new ModelsLabAnswer(status, parsed, parsed.RetryAfter ?? RetryAfterHeader(response));
         }
     }
-
-    /// <summary>Without the trailing slash, <c>.../api/v6</c> + <c>image_editing/...</c> would drop the <c>v6</c>.</summary>
-    private static Uri ApiRoot(Uri baseUrl) =>
-        baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
 
     /// <summary>Retry-After (seconds or date), else X-RateLimit-Reset (seconds), as ModelsLab's CLI reads them.</summary>
     private static TimeSpan? RetryAfterHeader(HttpResponseMessage response)

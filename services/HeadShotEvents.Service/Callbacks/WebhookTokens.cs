@@ -1,4 +1,5 @@
 using System.Globalization;
+using HeadShotEvents.ModelsLab;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
@@ -36,7 +37,7 @@ public sealed class WebhookTokens(IDataProtectionProvider provider, IOptions<Web
     }
 
     public Uri WebhookUrl(long trackId) =>
-        new(PublicRoot(options.Value.PublicBaseUrl), "webhooks/modelslab/" + Mint(trackId));
+        new(options.Value.PublicBaseUrl.AsRoot(), "webhooks/modelslab/" + Mint(trackId));
 
     public TokenCheck Read(string token)
     {
@@ -64,6 +65,4 @@ public sealed class WebhookTokens(IDataProtectionProvider provider, IOptions<Web
 
         return time.GetUtcNow().ToUnixTimeSeconds() > expiresAt ? new TokenCheck.Expired(trackId) : new TokenCheck.Valid(trackId);
     }
-
-    private static Uri PublicRoot(Uri baseUrl) => baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
 }
