@@ -42,7 +42,10 @@ public sealed class TracingTests
         Assert.Equal(default, published.ParentSpanId);
         Assert.Equal(consumed.SpanId, headShot.ParentSpanId);
         Assert.Equal(consumed.SpanId, callback.ParentSpanId);
-        Assert.Equal(callback.SpanId, completedPublish.ParentSpanId);
+        // The outbox dispatcher publishes as a child of the span that settled the job.
+        var dispatch = Single(trace, s => s.OperationName == Outbox.EventDispatcher.DispatchActivity);
+        Assert.Equal(callback.SpanId, dispatch.ParentSpanId);
+        Assert.Equal(dispatch.SpanId, completedPublish.ParentSpanId);
         Assert.Equal("completed", callback.GetTagItem(HeadShotTelemetry.OutcomeTag));
         Assert.NotNull(callback.GetTagItem(HeadShotTelemetry.TrackIdTag));
 
@@ -84,7 +87,9 @@ public sealed class TracingTests
         }
 
         Assert.Equal(consumed.SpanId, poll.ParentSpanId);
-        Assert.Equal(poll.SpanId, completedPublish.ParentSpanId);
+        var dispatch = Single(trace, s => s.OperationName == Outbox.EventDispatcher.DispatchActivity);
+        Assert.Equal(poll.SpanId, dispatch.ParentSpanId);
+        Assert.Equal(dispatch.SpanId, completedPublish.ParentSpanId);
         Assert.NotNull(fetch);
         // Linked to the reconciler round that did the polling, which lives in its own trace.
         var round = spans.All().Single(s => s.SpanId == Assert.Single(poll.Links).Context.SpanId);
