@@ -27,7 +27,8 @@ public sealed class TracingTests
         await pipeline.WaitForTerminalAsync(request.RequestId);
 
         var callback = await spans.CallbackOfAsync(request.RequestId);
-        var trace = await spans.TraceAsync(callback.TraceId, t => t.Count(s => s.OperationName.EndsWith("process", StringComparison.Ordinal)) >= 5);
+        var trace = await spans.TraceAsync(callback.TraceId, t => t.Count(s => s.OperationName.EndsWith("process", StringComparison.Ordinal)) >= 5
+            && t.Any(s => s.OperationName == Outbox.EventDispatcher.DispatchActivity));
         var published = Single(trace, s => s.Kind == ActivityKind.Producer && Destination(s).EndsWith(":HeadShotRequested", StringComparison.Ordinal));
         var consumed = Single(trace, s => s.OperationName.EndsWith("-submit-head-shot process", StringComparison.Ordinal));
         var headShot = Single(trace, s => s.Kind == ActivityKind.Client && ((string?)s.GetTagItem("url.full"))?.EndsWith("/api/v6/image_editing/head_shot", StringComparison.Ordinal) == true);
@@ -72,7 +73,8 @@ public sealed class TracingTests
         await pipeline.WaitForTerminalAsync(request.RequestId);
 
         var poll = await spans.SpanOfAsync(Reconciling.Reconciler.PollActivity, request.RequestId, s => (string?)s.GetTagItem("modelslab.status") == "success");
-        var trace = await spans.TraceAsync(poll.TraceId, t => t.Count(s => s.OperationName.EndsWith("process", StringComparison.Ordinal)) >= 5);
+        var trace = await spans.TraceAsync(poll.TraceId, t => t.Count(s => s.OperationName.EndsWith("process", StringComparison.Ordinal)) >= 5
+            && t.Any(s => s.OperationName == Outbox.EventDispatcher.DispatchActivity));
         var consumed = Single(trace, s => s.OperationName.EndsWith("-submit-head-shot process", StringComparison.Ordinal));
         Single(trace, s => s.Kind == ActivityKind.Producer && Destination(s).EndsWith(":HeadShotRequested", StringComparison.Ordinal));
         Single(trace, s => s.Kind == ActivityKind.Client && ((string?)s.GetTagItem("url.full"))?.EndsWith("/api/v6/image_editing/head_shot", StringComparison.Ordinal) == true);
