@@ -168,7 +168,11 @@ public sealed class JobStore(JobsDbContext db, TimeProvider time, IOptions<Recon
         return claimed;
     }
 
-    /// <summary>Jobs ModelsLab is (as far as we know) holding in its queue for our key.</summary>
-    public Task<int> CountAtModelsLabAsync(CancellationToken cancellationToken) =>
-        db.Jobs.CountAsync(j => j.State == JobState.Submitting || j.State == JobState.Processing, cancellationToken);
+    /// <summary>
+    /// Jobs ModelsLab is (as far as we know) holding in its queue for our key, counted up to
+    /// <paramref name="atMost"/>: the caller only asks "is there room?", so the cost stays that of a
+    /// few index entries however many jobs are unsettled.
+    /// </summary>
+    public Task<int> CountAtModelsLabAsync(int atMost, CancellationToken cancellationToken) =>
+        db.Jobs.Where(j => j.State == JobState.Submitting || j.State == JobState.Processing).Take(atMost).CountAsync(cancellationToken);
 }
