@@ -18,7 +18,7 @@ public sealed record BenchmarkSettings
     public int BrokerMessages { get; init; } = 10_000;
 
     public double EndToEndRate { get; init; } = 500;
-    public TimeSpan EndToEndDuration { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan EndToEndDuration { get; init; } = TimeSpan.FromSeconds(10);
 
     public int ScaleSmallRows { get; init; } = 1_000;
     public int ScaleLargeRows { get; init; } = 1_000_000;
@@ -47,8 +47,8 @@ public sealed record BenchmarkSettings
         Jobs = 300,
         WarmUpCallbacks = 50,
         BrokerMessages = 2_000,
-        EndToEndRate = 100,
-        EndToEndDuration = TimeSpan.FromSeconds(3),
+        EndToEndRate = 50,
+        EndToEndDuration = TimeSpan.FromSeconds(2),
         ScaleSmallRows = 1_000,
         ScaleLargeRows = 10_000,
         ScaleCallbacks = 200,
