@@ -11,6 +11,20 @@ public sealed record HttpCall(Uri Url, byte[] Body);
 public sealed record HttpLoadResult(int Calls, int Ok, IReadOnlyDictionary<int, int> OtherStatuses, TimeSpan Elapsed, LatencySummary Latency)
 {
     public double PerSecond => Calls / Elapsed.TotalSeconds;
+
+    /// <summary>Every call's latency in Stopwatch ticks, so runs made in parts can be summarised as one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<long> LatencyTicks { get; init; } = [];
+
+    public static HttpLoadResult Combine(IReadOnlyList<HttpLoadResult> parts) => new(
+        parts.Sum(p => p.Calls),
+        parts.Sum(p => p.Ok),
+        parts.SelectMany(p => p.OtherStatuses).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Sum(s => s.Value)),
+        TimeSpan.FromTicks(parts.Sum(p => p.Elapsed.Ticks)),
+        LatencySummary.Of(parts.SelectMany(p => p.LatencyTicks)))
+    {
+        LatencyTicks = parts.SelectMany(p => p.LatencyTicks).ToArray(),
+    };
 }
 
 /// <summary>
@@ -66,6 +80,9 @@ public static class HttpLoad
         var elapsed = Stopwatch.GetElapsedTime(started);
         var ok = statuses.GetValueOrDefault(200);
         return new HttpLoadResult(calls.Count, ok,
-            statuses.Where(s => s.Key != 200).ToDictionary(s => s.Key, s => s.Value), elapsed, LatencySummary.Of(latencies));
+            statuses.Where(s => s.Key != 200).ToDictionary(s => s.Key, s => s.Value), elapsed, LatencySummary.Of(latencies))
+        {
+            LatencyTicks = latencies,
+        };
     }
 }
