@@ -29,10 +29,11 @@ public sealed class StartTests
         var instances = await Task.WhenAll(starting);
         try
         {
-            Assert.Equal([UpgradeTests.Baseline], await database.HistoryAsync());
-            Assert.Equal(onPreviousRelease ? 0 : 1, logs.Count("Applied job store migrations"));
+            Assert.Equal(UpgradeTests.Known, await database.HistoryAsync());
+            // Adopting the previous release's store leaves to apply only what came after the Baseline.
+            Assert.Equal(!onPreviousRelease || UpgradeTests.Known.Count > 1 ? 1 : 0, logs.Count("Applied job store migrations"));
             Assert.Equal(onPreviousRelease ? 1 : 0, logs.Count("Adopted a job store created without migrations"));
-            Assert.Equal(onPreviousRelease ? 3 : 2, logs.Count("schema is current"));
+            Assert.Equal(onPreviousRelease && UpgradeTests.Known.Count == 1 ? 3 : 2, logs.Count("schema is current"));
             foreach (var instance in instances)
             {
                 Assert.Equal(0, await instance.JobCountAsync());
@@ -58,7 +59,7 @@ public sealed class StartTests
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; output: {output}");
         Assert.Contains("Applied job store migrations " + UpgradeTests.Baseline, output);
-        Assert.Equal([UpgradeTests.Baseline], await database.HistoryAsync());
+        Assert.Equal(UpgradeTests.Known, await database.HistoryAsync());
 
         // A second run finds nothing to do.
         (exitCode, output) = await RunServiceAsync(["migrate", .. database.CommandLine]);
