@@ -1,5 +1,12 @@
 using HeadShotEvents.Service.Hosting;
+using HeadShotEvents.Service.Jobs.Schema;
 using HeadShotEvents.ServiceDefaults;
+
+// `HeadShotEvents.Service migrate`: apply the job store's migrations, start nothing else, exit.
+if (args is [MigrateCommand.Verb, .. var migrateArgs])
+{
+    return await MigrateCommand.RunAsync(migrateArgs);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,4 +18,5 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapHeadShotEvents();
 
-app.Run();
+await app.RunAsync();
+return 0;

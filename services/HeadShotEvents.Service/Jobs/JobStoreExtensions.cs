@@ -1,3 +1,5 @@
+using HeadShotEvents.Service.Jobs.Migrations;
+using HeadShotEvents.Service.Jobs.Schema;
 using HeadShotEvents.Service.Security;
 using HeadShotEvents.ServiceDefaults;
 using Microsoft.AspNetCore.DataProtection;
@@ -12,30 +14,18 @@ public static class JobStoreExtensions
 
     /// <summary>
     /// The job store on SQLite or PostgreSQL (<c>Jobs:Provider</c>, <c>ConnectionStrings:Jobs</c>),
-    /// its schema created at start, a readiness check, and the Data Protection key ring kept in it
-    /// so every instance shares the keys that sign webhook tokens.
+    /// its schema migrated (or checked, <c>Jobs:Migrate</c>) before anything else starts, a readiness
+    /// check, and the Data Protection key ring kept in it so every instance shares the keys that sign
+    /// webhook tokens.
     /// </summary>
     public static IHostApplicationBuilder AddJobStore(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(JobStoreOptions.Section).Get<JobStoreOptions>() ?? new JobStoreOptions();
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        builder.AddJobsDatabase();
 
-        builder.Services.AddDbContext<JobsDbContext>(db =>
-        {
-            if (options.Provider == JobStoreProvider.Postgres)
-            {
-                db.UseNpgsql(connectionString ?? throw new InvalidOperationException(
-                    "Jobs:Provider is Postgres but ConnectionStrings:Jobs is not set."));
-            }
-            else
-            {
-                db.UseSqlite(connectionString ?? DefaultSqlite);
-            }
-        });
-
+        // First of all hosted services, though its Starting phase already runs before any StartAsync.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, JobStoreStartup>());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<JobStore>();
-        builder.Services.AddHostedService<JobStoreSchema>();
         builder.Services.AddHostedService<Security.FirstKeyBootstrap>();
         builder.Services.AddHealthChecks().AddDbContextCheck<JobsDbContext>("job-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
@@ -44,6 +34,28 @@ public static class JobStoreExtensions
             .PersistKeysToDbContext<JobsDbContext>()
             .ProtectKeysAtRest(builder.Configuration);
 
+        return builder;
+    }
+
+    /// <summary>The database alone (what the <c>migrate</c> verb needs): its context for the configured provider, and its migrator.</summary>
+    public static IHostApplicationBuilder AddJobsDatabase(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(JobStoreOptions.Section).Get<JobStoreOptions>() ?? new JobStoreOptions();
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        builder.Services.AddOptions<JobStoreOptions>().BindConfiguration(JobStoreOptions.Section).ValidateOnStart();
+
+        // One context type per provider, so each finds its own migrations (Jobs/Migrations/).
+        if (options.Provider == JobStoreProvider.Postgres)
+        {
+            builder.Services.AddDbContext<JobsDbContext, PostgresJobsDbContext>(db => db.UseNpgsql(connectionString ?? throw new InvalidOperationException(
+                "Jobs:Provider is Postgres but ConnectionStrings:Jobs is not set.")));
+        }
+        else
+        {
+            builder.Services.AddDbContext<JobsDbContext, SqliteJobsDbContext>(db => db.UseSqlite(connectionString ?? DefaultSqlite));
+        }
+
+        builder.Services.AddScoped<SchemaMigrator>();
         return builder;
     }
 }

@@ -6,9 +6,23 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace HeadShotEvents.Service.Jobs;
 
-/// <summary>The job store, and the Data Protection key ring every instance shares.</summary>
-public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbContext(options), IDataProtectionKeyContext
+/// <summary>
+/// The job store, and the Data Protection key ring every instance shares. The service runs one
+/// subclass per provider (<see cref="Migrations.PostgresJobsDbContext"/>, <see cref="Migrations.SqliteJobsDbContext"/>)
+/// so each finds its own migrations; this type alone has the same model and no migrations.
+/// </summary>
+public class JobsDbContext : DbContext, IDataProtectionKeyContext
 {
+    public JobsDbContext(DbContextOptions<JobsDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected JobsDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<HeadShotJob> Jobs => Set<HeadShotJob>();
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
