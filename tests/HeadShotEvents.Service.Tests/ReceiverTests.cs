@@ -91,7 +91,7 @@ public sealed class ReceiverTests
         Assert.Equal(0, waiting.Pipeline.Published.Terminal);
 
         relay.Restore();
-        await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
+        await waiting.Pipeline.WaitForPublishedTerminalAsync(waiting.Job.RequestId);
         await Eventually.UntilAsync(() => waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId),
             j => j is { TerminalEventPending: false }, Pipeline.Patience, "the owed mark to be cleared");
         Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
@@ -111,7 +111,7 @@ public sealed class ReceiverTests
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
         Assert.Contains("\"duplicate\"", await replay.Content.ReadAsStringAsync());
         Assert.Equal(JobState.Completed, (await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId))!.State);
-        await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
+        await waiting.Pipeline.WaitForPublishedTerminalAsync(waiting.Job.RequestId);
         Assert.Equal(1, waiting.Pipeline.Published.Terminal);
     }
 
@@ -124,7 +124,7 @@ public sealed class ReceiverTests
             .Select(_ => waiting.PostAsync(waiting.Token, waiting.SuccessBody(), "application/json")));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
+        await waiting.Pipeline.WaitForPublishedTerminalAsync(waiting.Job.RequestId);
         Assert.Equal(1, waiting.Pipeline.Published.Terminal);
         Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
         Assert.False((await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId))!.TerminalEventPending);
