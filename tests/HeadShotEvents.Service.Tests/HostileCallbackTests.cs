@@ -74,12 +74,12 @@ public sealed class HostileCallbackTests(HostileCallbackTests.Receiver receiver)
             Assert.Equal(HttpStatusCode.OK, answer.Status);
         }
 
-        Assert.Equal(1, waiting.Pipeline.Published.Terminal);
         var now = await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId);
         Assert.Equal(JobState.Completed, now!.State);
         Assert.Equal(completed!.Version, now.Version);
         Assert.Equal(["https://pub-3626123a.r2.dev/temp/x-0.png"], now.Outputs);
-        await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
+        await waiting.Pipeline.WaitForPublishedTerminalAsync(waiting.Job.RequestId);
+        Assert.Equal(1, waiting.Pipeline.Published.Terminal);
         Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
     }
 }

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Jobs.Migrations;
 using HeadShotEvents.Service.Tests.Infrastructure;
 using HeadShotEvents.Testing;
 using Microsoft.AspNetCore.DataProtection;
@@ -88,9 +89,10 @@ internal static class KeyRingStores
         {
             var file = Path.Combine(Path.GetTempPath(), $"keyring-race-{Guid.NewGuid():N}.db");
             var sqlite = $"Data Source={file}";
-            await using (var db = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseSqlite(sqlite).Options))
+            await using (var db = new SqliteJobsDbContext(new DbContextOptionsBuilder<SqliteJobsDbContext>().UseSqlite(sqlite).Options))
             {
-                await db.Database.EnsureCreatedAsync();
+                // The schema as a release makes it: its migrations (EnsureCreated would make a store no release ever made).
+                await db.Database.MigrateAsync();
             }
 
             return (sqlite, () =>
@@ -108,9 +110,9 @@ internal static class KeyRingStores
         var server = new NpgsqlConnectionStringBuilder(await TestInfrastructure.PostgresServerAsync());
         var database = $"keyring_{Guid.NewGuid():N}";
         var connection = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
-        await using (var db = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql(connection).Options))
+        await using (var db = new PostgresJobsDbContext(new DbContextOptionsBuilder<PostgresJobsDbContext>().UseNpgsql(connection).Options))
         {
-            await db.Database.EnsureCreatedAsync();
+            await db.Database.MigrateAsync();
         }
 
         return (connection, async () =>

@@ -27,7 +27,8 @@ public sealed class TracingTests
         await pipeline.WaitForTerminalAsync(request.RequestId);
 
         var callback = await spans.CallbackOfAsync(request.RequestId);
-        var trace = await spans.TraceAsync(callback.TraceId, t => t.Count(s => s.OperationName.EndsWith("process", StringComparison.Ordinal)) >= 5);
+        var trace = await spans.TraceAsync(callback.TraceId, t => t.Count(s => s.OperationName.EndsWith("process", StringComparison.Ordinal)) >= 5
+            && t.Any(s => s.OperationName == Outbox.EventDispatcher.DispatchActivity));
         var published = Single(trace, s => s.Kind == ActivityKind.Producer && Destination(s).EndsWith(":HeadShotRequested", StringComparison.Ordinal));
         var consumed = Single(trace, s => s.OperationName.EndsWith("-submit-head-shot process", StringComparison.Ordinal));
         var headShot = Single(trace, s => s.Kind == ActivityKind.Client && ((string?)s.GetTagItem("url.full"))?.EndsWith("/api/v6/image_editing/head_shot", StringComparison.Ordinal) == true);
@@ -42,7 +43,10 @@ public sealed class TracingTests
         Assert.Equal(default, published.ParentSpanId);
         Assert.Equal(consumed.SpanId, headShot.ParentSpanId);
         Assert.Equal(consumed.SpanId, callback.ParentSpanId);
-        Assert.Equal(callback.SpanId, completedPublish.ParentSpanId);
+        // The outbox dispatcher publishes as a child of the span that settled the job.
+        var dispatch = Single(trace, s => s.OperationName == Outbox.EventDispatcher.DispatchActivity);
+        Assert.Equal(callback.SpanId, dispatch.ParentSpanId);
+        Assert.Equal(dispatch.SpanId, completedPublish.ParentSpanId);
         Assert.Equal("completed", callback.GetTagItem(HeadShotTelemetry.OutcomeTag));
         Assert.NotNull(callback.GetTagItem(HeadShotTelemetry.TrackIdTag));
 
@@ -69,7 +73,8 @@ public sealed class TracingTests
         await pipeline.WaitForTerminalAsync(request.RequestId);
 
         var poll = await spans.SpanOfAsync(Reconciling.Reconciler.PollActivity, request.RequestId, s => (string?)s.GetTagItem("modelslab.status") == "success");
-        var trace = await spans.TraceAsync(poll.TraceId, t => t.Count(s => s.OperationName.EndsWith("process", StringComparison.Ordinal)) >= 5);
+        var trace = await spans.TraceAsync(poll.TraceId, t => t.Count(s => s.OperationName.EndsWith("process", StringComparison.Ordinal)) >= 5
+            && t.Any(s => s.OperationName == Outbox.EventDispatcher.DispatchActivity));
         var consumed = Single(trace, s => s.OperationName.EndsWith("-submit-head-shot process", StringComparison.Ordinal));
         Single(trace, s => s.Kind == ActivityKind.Producer && Destination(s).EndsWith(":HeadShotRequested", StringComparison.Ordinal));
         Single(trace, s => s.Kind == ActivityKind.Client && ((string?)s.GetTagItem("url.full"))?.EndsWith("/api/v6/image_editing/head_shot", StringComparison.Ordinal) == true);
@@ -84,7 +89,9 @@ public sealed class TracingTests
         }
 
         Assert.Equal(consumed.SpanId, poll.ParentSpanId);
-        Assert.Equal(poll.SpanId, completedPublish.ParentSpanId);
+        var dispatch = Single(trace, s => s.OperationName == Outbox.EventDispatcher.DispatchActivity);
+        Assert.Equal(poll.SpanId, dispatch.ParentSpanId);
+        Assert.Equal(dispatch.SpanId, completedPublish.ParentSpanId);
         Assert.NotNull(fetch);
         // Linked to the reconciler round that did the polling, which lives in its own trace.
         var round = spans.All().Single(s => s.SpanId == Assert.Single(poll.Links).Context.SpanId);

@@ -26,8 +26,9 @@ public sealed partial class CallbackProcessor(
     JobStore store, JobOutcomes outcomes, HeadShotMetrics metrics, TimeProvider time, ILogger<CallbackProcessor> logger)
 {
     /// <summary>
-    /// ModelsLab gives a webhook 30 seconds. A broker or database that does not answer within this
-    /// budget gets ModelsLab a 503 in time (so it may retry) instead of a dropped connection.
+    /// ModelsLab gives a webhook 30 seconds. A database that does not answer within this
+    /// budget gets ModelsLab a 503 in time (so it may retry) instead of a dropped connection. The
+    /// broker is not on this path: the event is owed in the same write and the dispatcher sends it.
     /// </summary>
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
 
@@ -55,9 +56,9 @@ public sealed partial class CallbackProcessor(
             var applied = callback.Status switch
             {
                 ModelsLabStatus.Success => await outcomes.CompleteAsync(
-                    trackId, callback.Output, callback.Id, callback.GenerationTime, HeadShotDelivery.Webhook, cancellationToken),
+                    job, callback.Output, callback.Id, callback.GenerationTime, HeadShotDelivery.Webhook, cancellationToken),
                 ModelsLabStatus.Failed or ModelsLabStatus.Error => await outcomes.FailAsync(
-                    trackId, HeadShotFailureReason.GenerationFailed, callback.Message ?? $"ModelsLab reported '{callback.RawStatus}'.",
+                    job, HeadShotFailureReason.GenerationFailed, callback.Message ?? $"ModelsLab reported '{callback.RawStatus}'.",
                     callback.FieldErrors, callback.Id, cancellationToken),
                 ModelsLabStatus.Processing => await NoteProcessingAsync(job, callback, cancellationToken),
                 _ => (OutcomeApplied?)null,

@@ -2,6 +2,7 @@ using HeadShotEvents.ModelsLab;
 using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Messaging;
+using HeadShotEvents.Service.Outbox;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Reconciling;
 using HeadShotEvents.Service.Security;
@@ -46,6 +47,7 @@ public static class HeadShotEventsHosting
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddScoped<JobOutcomes>();
+        builder.AddOutbox(roles);
         builder.Services.AddSingleton<HeadShotMetrics>();
         builder.Services.AddSingleton<IHttpContextFactory, UntrustedTraceHeaders>();
 

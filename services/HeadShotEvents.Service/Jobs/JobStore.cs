@@ -88,6 +88,54 @@ public sealed class JobStore(JobsDbContext db, TimeProvider time, IOptions<Recon
     }
 
     /// <summary>
+    /// The terminal transition as ONE conditional UPDATE: it applies only to a job that is not yet
+    /// terminal (and, when <paramref name="expectedVersion"/> is given, still at the version the
+    /// caller decided on), and marks its event owed in the same write. True when this call made it.
+    /// No read before it and no second write after it: the outbox dispatcher publishes and clears.
+    /// </summary>
+    public async Task<bool> SettleAsync(long trackId, JobSettlement settlement, int? expectedVersion, CancellationToken cancellationToken)
+    {
+        var jobs = db.Jobs.Where(j => j.TrackId == trackId && j.State != JobState.Completed && j.State != JobState.Failed);
+        if (expectedVersion is { } version)
+        {
+            jobs = jobs.Where(j => j.Version == version);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var rows = await jobs.ExecuteUpdateAsync(set =>
+        {
+            set.SetProperty(j => j.State, settlement.State)
+                .SetProperty(j => j.FinishedAt, settlement.FinishedAt)
+                .SetProperty(j => j.ModelsLabId, j => j.ModelsLabId ?? settlement.ModelsLabId)
+                .SetProperty(j => j.NextPollAt, (DateTime?)null)
+                .SetProperty(j => j.TerminalEventPending, true)
+                .SetProperty(j => j.PublishClaimedUntil, (DateTime?)null)
+                .SetProperty(j => j.Version, j => j.Version + 1)
+                .SetProperty(j => j.UpdatedAt, now);
+            if (settlement.TraceParent is not null)
+            {
+                set.SetProperty(j => j.TraceParent, settlement.TraceParent)
+                    .SetProperty(j => j.TraceState, settlement.TraceState);
+            }
+
+            if (settlement.State == JobState.Completed)
+            {
+                set.SetProperty(j => j.Outputs, settlement.Outputs!.ToList())
+                    .SetProperty(j => j.OutputsExpireAt, settlement.OutputsExpireAt)
+                    .SetProperty(j => j.Delivery, settlement.Delivery)
+                    .SetProperty(j => j.GenerationSeconds, settlement.GenerationSeconds);
+            }
+            else
+            {
+                set.SetProperty(j => j.FailureReason, settlement.FailureReason)
+                    .SetProperty(j => j.FailureMessage, settlement.FailureMessage)
+                    .SetProperty(j => j.FieldErrors, settlement.FieldErrors);
+            }
+        }, cancellationToken);
+        return rows == 1;
+    }
+
+    /// <summary>
     /// Claims up to <paramref name="limit"/> unsettled jobs whose next poll is due, moving each one's
     /// NextPollAt forward by <paramref name="lease"/> with a compare-and-swap on its version: a job
     /// another reconciler claimed first is skipped, so no job is polled twice at the same moment.
@@ -120,18 +168,11 @@ public sealed class JobStore(JobsDbContext db, TimeProvider time, IOptions<Recon
         return claimed;
     }
 
-    /// <summary>Jobs ModelsLab is (as far as we know) holding in its queue for our key.</summary>
-    public Task<int> CountAtModelsLabAsync(CancellationToken cancellationToken) =>
-        db.Jobs.CountAsync(j => j.State == JobState.Submitting || j.State == JobState.Processing, cancellationToken);
-
-    /// <summary>Terminal jobs whose event is still owed and whose publish claim has lapsed: an attempt died between commit and publish.</summary>
-    public async Task<IReadOnlyList<HeadShotJob>> OwedEventsAsync(int limit, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        return await db.Jobs.AsNoTracking()
-            .Where(j => j.TerminalEventPending && (j.PublishClaimedUntil == null || j.PublishClaimedUntil < now))
-            .OrderBy(j => j.TrackId)
-            .Take(limit)
-            .ToListAsync(cancellationToken);
-    }
+    /// <summary>
+    /// Jobs ModelsLab is (as far as we know) holding in its queue for our key, counted up to
+    /// <paramref name="atMost"/>: the caller only asks "is there room?", so the cost stays that of a
+    /// few index entries however many jobs are unsettled.
+    /// </summary>
+    public Task<int> CountAtModelsLabAsync(int atMost, CancellationToken cancellationToken) =>
+        db.Jobs.Where(j => j.State == JobState.Submitting || j.State == JobState.Processing).Take(atMost).CountAsync(cancellationToken);
 }

@@ -35,10 +35,14 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
         job.Property(j => j.TrackId).ValueGeneratedOnAdd();
         job.HasIndex(j => j.RequestId).IsUnique();
         job.HasIndex(j => j.ModelsLabId);
+        // Partial indexes: each holds only the rows its query looks for, so the table's many settled
+        // rows cost them nothing, and settling a job (a non-HOT update) adds no entry to them.
         // The reconciler's query: its cost follows the number of DUE jobs, not of all jobs.
-        job.HasIndex(j => j.NextPollAt);
-        job.HasIndex(j => j.State);
-        job.HasIndex(j => new { j.TerminalEventPending, j.PublishClaimedUntil });
+        job.HasIndex(j => j.NextPollAt).HasFilter("\"NextPollAt\" IS NOT NULL");
+        // The submit gate's count of jobs at ModelsLab.
+        job.HasIndex(j => j.State).HasFilter("\"State\" IN ('Submitting', 'Processing')");
+        // The outbox dispatcher's claim: only the events still owed.
+        job.HasIndex(j => j.TrackId).HasDatabaseName("IX_head_shot_jobs_Owed").HasFilter("\"TerminalEventPending\"");
         job.Property(j => j.Version).IsConcurrencyToken();
         job.Property(j => j.State).HasConversion<string>().HasMaxLength(32);
         job.Property(j => j.Delivery).HasConversion<string>().HasMaxLength(32);

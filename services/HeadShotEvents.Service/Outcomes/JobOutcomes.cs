@@ -4,7 +4,7 @@ using System.Diagnostics;
 using HeadShotEvents.Service.Telemetry;
 using HeadShotEvents.ModelsLab.Validation;
 using HeadShotEvents.Service.Callbacks;
-using MassTransit;
+using HeadShotEvents.Service.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Outcomes;
@@ -12,10 +12,10 @@ namespace HeadShotEvents.Service.Outcomes;
 /// <summary>Whether a result changed the job or found it already settled.</summary>
 public enum OutcomeApplied
 {
-    /// <summary>This call made the one terminal transition and published its event.</summary>
+    /// <summary>This call made the one terminal transition; its event is owed and on its way.</summary>
     Applied,
 
-    /// <summary>The job was already terminal: nothing new was published (unless its event was still owed).</summary>
+    /// <summary>The job was already terminal: nothing new is published (an event still owed is left to the dispatcher).</summary>
     AlreadyTerminal,
 
     /// <summary>No such job.</summary>
@@ -27,17 +27,18 @@ public enum OutcomeApplied
 
 /// <summary>
 /// The one way a job becomes terminal, whichever path brings the result (immediate answer,
-/// webhook, poll, deadline): a conditional transition, then the event, then clearing the
-/// "event owed" mark. If publishing fails the mark stays, and the next attempt publishes it.
+/// webhook, poll, deadline): ONE conditional write makes the transition and marks its event owed,
+/// and the <see cref="EventDispatcher"/> is woken to publish it. Whoever's write lands settles the
+/// job; every other attempt finds it terminal and publishes nothing.
 /// </summary>
 public sealed class JobOutcomes(
-    JobStore store, IPublishEndpoint publisher, HeadShotMetrics metrics, IOptions<WebhookOptions> webhooks, TimeProvider time)
+    JobStore store, OwedEvents owed, HeadShotMetrics metrics, IOptions<WebhookOptions> webhooks, TimeProvider time)
 {
     /// <summary>ModelsLab deletes outputs 24 hours after generation.</summary>
     public static readonly TimeSpan OutputLifetime = TimeSpan.FromHours(24);
 
-    /// <summary>How long one attempt may hold the claim to publish a job's event before another may take it over.</summary>
-    public static readonly TimeSpan PublishLease = TimeSpan.FromSeconds(30);
+    /// <summary>A caller-side condition that loses a race this many times in a row gives up (another writer keeps moving the row).</summary>
+    private const int MaxConcurrencyRetries = 5;
 
     /// <summary>
     /// Completes the job, unless its outputs break the URL rules: subscribers download them, so an
@@ -45,39 +46,54 @@ public sealed class JobOutcomes(
     /// refused them with 422).
     /// </summary>
     public Task<OutcomeApplied> CompleteAsync(
-        long trackId, IReadOnlyList<string> outputs, string? modelsLabId, double? generationSeconds,
-        HeadShotDelivery delivery, CancellationToken cancellationToken) =>
-        UnsafeOutputs(outputs) is { } why
-            ? FailAsync(trackId, HeadShotFailureReason.GenerationFailed, $"ModelsLab's result was not passed on: {why}", null, modelsLabId, cancellationToken)
-            : SettleAsync(trackId, null, job =>
+        HeadShotJob job, IReadOnlyList<string> outputs, string? modelsLabId, double? generationSeconds,
+        HeadShotDelivery delivery, CancellationToken cancellationToken)
+    {
+        if (UnsafeOutputs(outputs) is { } why)
         {
-            var now = time.GetUtcNow().UtcDateTime;
-            job.State = JobState.Completed;
-            job.Outputs = [.. outputs];
-            job.ModelsLabId ??= modelsLabId;
-            job.GenerationSeconds = generationSeconds;
-            job.Delivery = delivery;
-            job.FinishedAt = now;
-            job.OutputsExpireAt = now + OutputLifetime;
+            return FailAsync(job, HeadShotFailureReason.GenerationFailed, $"ModelsLab's result was not passed on: {why}", null, modelsLabId, cancellationToken);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        return SettleAsync(job, null, Settlement(JobState.Completed, now, modelsLabId) with
+        {
+            Outputs = [.. outputs],
+            Delivery = delivery,
+            GenerationSeconds = generationSeconds,
+            OutputsExpireAt = now + OutputLifetime,
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fails the job. <paramref name="onlyIf"/> is checked on the row as it stands, and the write
+    /// applies only if the row is still at that version: a caller that decided on an older read (the
+    /// row was still Accepted, the deadline had passed) must not fail a job another delivery has
+    /// since sent to ModelsLab.
+    /// </summary>
+    public Task<OutcomeApplied> FailAsync(
+        HeadShotJob job, HeadShotFailureReason reason, string message, IReadOnlyDictionary<string, string[]>? fieldErrors,
+        string? modelsLabId, CancellationToken cancellationToken, Func<HeadShotJob, bool>? onlyIf = null) =>
+        SettleAsync(job, onlyIf, Settlement(JobState.Failed, time.GetUtcNow().UtcDateTime, modelsLabId) with
+        {
+            FailureReason = reason,
+            FailureMessage = message,
+            FieldErrors = fieldErrors is { Count: > 0 } ? new Dictionary<string, string[]>(fieldErrors) : null,
         }, cancellationToken);
 
     /// <summary>
-    /// Fails the job. <paramref name="onlyIf"/> is checked on the row as it stands inside the
-    /// compare-and-swap: a caller that decided on an older read (the row was still Accepted, the
-    /// deadline had passed) must not fail a job another delivery has since sent to ModelsLab.
+    /// A terminal job whose event may still be owed (a redelivered request, a fault): the dispatcher
+    /// publishes it unless another attempt holds the claim. Nothing to do for any other job.
     /// </summary>
-    public Task<OutcomeApplied> FailAsync(
-        long trackId, HeadShotFailureReason reason, string message, IReadOnlyDictionary<string, string[]>? fieldErrors,
-        string? modelsLabId, CancellationToken cancellationToken, Func<HeadShotJob, bool>? onlyIf = null) =>
-        SettleAsync(trackId, onlyIf, job =>
+    public void PublishOwed(HeadShotJob job)
+    {
+        if (job.State.IsTerminal() && job.TerminalEventPending)
         {
-            job.State = JobState.Failed;
-            job.FailureReason = reason;
-            job.FailureMessage = message;
-            job.FieldErrors = fieldErrors is { Count: > 0 } ? new Dictionary<string, string[]>(fieldErrors) : null;
-            job.ModelsLabId ??= modelsLabId;
-            job.FinishedAt = time.GetUtcNow().UtcDateTime;
-        }, cancellationToken);
+            owed.Wake();
+        }
+    }
+
+    private static JobSettlement Settlement(JobState state, DateTime now, string? modelsLabId) =>
+        new(state, now, modelsLabId, Activity.Current?.Id, Activity.Current?.TraceStateString);
 
     private string? UnsafeOutputs(IReadOnlyList<string> outputs)
     {
@@ -92,125 +108,70 @@ public sealed class JobOutcomes(
             .FirstOrDefault(why => why is not null);
     }
 
-    /// <summary>Publishes a terminal event still owed by an earlier attempt, unless another attempt holds the claim to publish it.</summary>
-    public async Task PublishOwedAsync(HeadShotJob job, CancellationToken cancellationToken)
+    /// <summary><paramref name="job"/> is the caller's read of the row: its ids and CreatedAt, never its state, are trusted.</summary>
+    private async Task<OutcomeApplied> SettleAsync(
+        HeadShotJob job, Func<HeadShotJob, bool>? onlyIf, JobSettlement settlement, CancellationToken cancellationToken)
     {
-        if (!job.State.IsTerminal() || !job.TerminalEventPending)
+        var trackId = job.TrackId;
+        for (var attempt = 1; ; attempt++)
         {
-            return;
-        }
-
-        var (claimed, won) = await store.ChangeAsync(job.TrackId, row =>
-        {
-            var now = time.GetUtcNow().UtcDateTime;
-            if (!row.TerminalEventPending || row.PublishClaimedUntil > now)
+            int? version = null;
+            if (onlyIf is not null)
             {
-                return false;
+                var current = await store.FindAsync(trackId, cancellationToken);
+                if (current is null || current.State.IsTerminal())
+                {
+                    return NotSettled(current);
+                }
+
+                if (!onlyIf(current))
+                {
+                    return OutcomeApplied.NoLongerApplies;
+                }
+
+                version = current.Version;
             }
 
-            row.PublishClaimedUntil = now + PublishLease;
-            return true;
-        }, cancellationToken);
+            if (await store.SettleAsync(trackId, settlement, version, cancellationToken))
+            {
+                owed.Wake();
+                Record(job, settlement);
+                return OutcomeApplied.Applied;
+            }
 
-        if (won)
-        {
-            await PublishAndClearAsync(claimed!, cancellationToken);
+            if (onlyIf is null || attempt >= MaxConcurrencyRetries)
+            {
+                return NotSettled(await store.FindAsync(trackId, cancellationToken));
+            }
+
+            // The row moved on between the read and the write: decide again on the new row.
         }
     }
 
-    private async Task<OutcomeApplied> SettleAsync(
-        long trackId, Func<HeadShotJob, bool>? onlyIf, Action<HeadShotJob> settle, CancellationToken cancellationToken)
+    /// <summary>Why the write did not apply, read afterwards (off the hot path: duplicates and strays only).</summary>
+    private OutcomeApplied NotSettled(HeadShotJob? job)
     {
-        // The transition and the claim to publish are one write: whoever settles the job publishes
-        // its event, and a concurrent duplicate sees the claim and publishes nothing.
-        var (job, changed) = await store.ChangeAsync(trackId, job =>
-        {
-            if (job.State.IsTerminal() || onlyIf?.Invoke(job) == false)
-            {
-                return false;
-            }
-
-            settle(job);
-            job.NextPollAt = null;
-            job.TerminalEventPending = true;
-            job.PublishClaimedUntil = time.GetUtcNow().UtcDateTime + PublishLease;
-            return true;
-        }, cancellationToken);
-
         if (job is null)
         {
             return OutcomeApplied.NotFound;
         }
 
-        if (!changed)
-        {
-            await PublishOwedAsync(job, cancellationToken);
-            return job.State.IsTerminal() ? OutcomeApplied.AlreadyTerminal : OutcomeApplied.NoLongerApplies;
-        }
+        PublishOwed(job);
+        return job.State.IsTerminal() ? OutcomeApplied.AlreadyTerminal : OutcomeApplied.NoLongerApplies;
+    }
 
-        var sinceCreated = job.FinishedAt!.Value - job.CreatedAt;
-        if (job.State == JobState.Completed)
+    private void Record(HeadShotJob job, JobSettlement settlement)
+    {
+        HeadShotTelemetry.Tag(Activity.Current, job);
+        Activity.Current?.SetTag(HeadShotTelemetry.OutcomeTag, settlement.State.ToString());
+        var sinceCreated = settlement.FinishedAt - job.CreatedAt;
+        if (settlement.State == JobState.Completed)
         {
-            metrics.Completed(job.Delivery!.Value, sinceCreated);
+            metrics.Completed(settlement.Delivery!.Value, sinceCreated);
         }
         else
         {
-            metrics.Failed(job.FailureReason!.Value, sinceCreated);
-        }
-
-        HeadShotTelemetry.Tag(Activity.Current, job);
-        Activity.Current?.SetTag(HeadShotTelemetry.OutcomeTag, job.State.ToString());
-        await PublishAndClearAsync(job, cancellationToken);
-        return OutcomeApplied.Applied;
-    }
-
-    private async Task PublishAndClearAsync(HeadShotJob job, CancellationToken cancellationToken)
-    {
-        var messageId = EventIds.Terminal(job.RequestId);
-        try
-        {
-            switch (TerminalEvents.From(job))
-            {
-                case HeadShotCompleted completed:
-                    await publisher.Publish(completed, context => context.MessageId = messageId, cancellationToken);
-                    break;
-                case HeadShotFailed failed:
-                    await publisher.Publish(failed, context => context.MessageId = messageId, cancellationToken);
-                    break;
-            }
-        }
-        catch
-        {
-            await ReleaseClaimAsync(job.TrackId);
-            throw;
-        }
-
-        await store.ChangeAsync(job.TrackId, row =>
-        {
-            var owed = row.TerminalEventPending;
-            row.TerminalEventPending = false;
-            row.PublishClaimedUntil = null;
-            return owed;
-        }, cancellationToken);
-    }
-
-    /// <summary>
-    /// Lets the next attempt (a retried callback, a redelivered request) publish at once instead of
-    /// waiting for the lease. Best effort: when the store is what failed, the lease is the backstop.
-    /// </summary>
-    private async Task ReleaseClaimAsync(long trackId)
-    {
-        try
-        {
-            await store.ChangeAsync(trackId, row =>
-            {
-                row.PublishClaimedUntil = null;
-                return true;
-            }, CancellationToken.None);
-        }
-        catch (Exception)
-        {
-            // The original failure is the one worth reporting.
+            metrics.Failed(settlement.FailureReason!.Value, sinceCreated);
         }
     }
 }

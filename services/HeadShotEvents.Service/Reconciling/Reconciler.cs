@@ -11,8 +11,8 @@ namespace HeadShotEvents.Service.Reconciling;
 
 /// <summary>
 /// ModelsLab's webhooks are best-effort; fetch is the documented fallback. Jobs whose callback is
-/// overdue are polled with backoff; past the deadline they fail as TimedOut. Terminal events an
-/// earlier attempt still owes are published here too. Safe with several instances running.
+/// overdue are polled with backoff; past the deadline they fail as TimedOut. Safe with several
+/// instances running. (Owed terminal events are the outbox dispatcher's.)
 /// </summary>
 public sealed partial class Reconciler(
     IServiceScopeFactory scopes, IOptions<ReconcilerOptions> options, TimeProvider time, ILogger<Reconciler> logger) : BackgroundService
@@ -36,7 +36,7 @@ public sealed partial class Reconciler(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>One round: claim the due jobs, settle or reschedule each, publish owed events. Returns how many jobs it looked at.</summary>
+    /// <summary>One round: claim the due jobs, settle or reschedule each. Returns how many jobs it looked at.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -45,8 +45,7 @@ public sealed partial class Reconciler(
         var settings = options.Value;
 
         var due = await store.ClaimDueAsync(settings.BatchSize, settings.ClaimLease, cancellationToken);
-        var owed = await store.OwedEventsAsync(settings.BatchSize, cancellationToken);
-        if (due.Count == 0 && owed.Count == 0)
+        if (due.Count == 0)
         {
             return 0;
         }
@@ -59,12 +58,7 @@ public sealed partial class Reconciler(
             await PollAsync(job, store, outcomes, modelsLab, cancellationToken);
         }
 
-        foreach (var job in owed)
-        {
-            await outcomes.PublishOwedAsync(job, cancellationToken);
-        }
-
-        return due.Count + owed.Count;
+        return due.Count;
     }
 
     private async Task PollAsync(HeadShotJob job, JobStore store, JobOutcomes outcomes, ModelsLabClient modelsLab, CancellationToken ct)
@@ -83,7 +77,7 @@ public sealed partial class Reconciler(
         {
             span.Activity?.SetTag(HeadShotTelemetry.OutcomeTag, "timed-out");
             // Re-checked on the current row: a delivery may have just sent a job that was waiting.
-            await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.TimedOut,
+            await outcomes.FailAsync(job, HeadShotFailureReason.TimedOut,
                 $"Neither a webhook nor a poll brought an outcome within {settings.Deadline}.", null, null, ct,
                 onlyIf: row => time.GetUtcNow().UtcDateTime >= settings.DeadlineOf(row));
             return;
@@ -111,10 +105,10 @@ public sealed partial class Reconciler(
         switch (response.Status)
         {
             case ModelsLabStatus.Success:
-                await outcomes.CompleteAsync(job.TrackId, response.Output, response.Id, response.GenerationTime, HeadShotDelivery.Poll, ct);
+                await outcomes.CompleteAsync(job, response.Output, response.Id, response.GenerationTime, HeadShotDelivery.Poll, ct);
                 return true;
             case ModelsLabStatus.Error or ModelsLabStatus.Failed when !answer.IsTransient:
-                await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.GenerationFailed,
+                await outcomes.FailAsync(job, HeadShotFailureReason.GenerationFailed,
                     response.Message ?? $"ModelsLab's fetch answered '{response.RawStatus}'.", response.FieldErrors, response.Id, ct);
                 return true;
             default:

@@ -44,7 +44,7 @@ public sealed class ModelsLabQueue(
         await gate.Gate.WaitAsync(cancellationToken);
         try
         {
-            while (await store.CountAtModelsLabAsync(cancellationToken) >= modelsLab.Value.MaxQueuedJobs)
+            while (await store.CountAtModelsLabAsync(modelsLab.Value.MaxQueuedJobs, cancellationToken) >= modelsLab.Value.MaxQueuedJobs)
             {
                 if (time.GetUtcNow() >= giveUpAt)
                 {

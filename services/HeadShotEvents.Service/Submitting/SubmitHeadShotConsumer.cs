@@ -37,14 +37,14 @@ public sealed partial class SubmitHeadShotConsumer(
         {
             // A redelivery or a second publish of the same RequestId: never a second paid generation.
             LogDuplicate(logger, request.RequestId, job.State);
-            await outcomes.PublishOwedAsync(job, ct);
+            outcomes.PublishOwed(job);
             return;
         }
 
         var errors = HeadShotRequestValidator.Validate(request);
         if (errors.Count > 0)
         {
-            await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.ValidationRejected,
+            await outcomes.FailAsync(job, HeadShotFailureReason.ValidationRejected,
                 "The request breaks ModelsLab's schema: " + string.Join(" ", errors.Values.SelectMany(e => e)), errors, null, ct);
             return;
         }
@@ -97,7 +97,7 @@ public sealed partial class SubmitHeadShotConsumer(
                 break;
 
             case ModelsLabStatus.Success:
-                await outcomes.CompleteAsync(job.TrackId, response.Output, response.Id, response.GenerationTime, HeadShotDelivery.Immediate, ct);
+                await outcomes.CompleteAsync(job, response.Output, response.Id, response.GenerationTime, HeadShotDelivery.Immediate, ct);
                 break;
 
             case ModelsLabStatus.Error or ModelsLabStatus.Failed when answer.HttpStatus == 429:
@@ -106,7 +106,7 @@ public sealed partial class SubmitHeadShotConsumer(
                 break;
 
             case ModelsLabStatus.Error or ModelsLabStatus.Failed when answer.HttpStatus < 500:
-                await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.ModelsLabRejected,
+                await outcomes.FailAsync(job, HeadShotFailureReason.ModelsLabRejected,
                     response.Message ?? $"ModelsLab answered '{response.RawStatus}'.", response.FieldErrors, response.Id, ct);
                 break;
 
@@ -146,7 +146,7 @@ public sealed partial class SubmitHeadShotConsumer(
     {
         if (context.GetRetryAttempt() >= SubmitHeadShotConsumerDefinition.RetryLimit)
         {
-            await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.ModelsLabUnavailable, reason, null, null, context.CancellationToken,
+            await outcomes.FailAsync(job, HeadShotFailureReason.ModelsLabUnavailable, reason, null, null, context.CancellationToken,
                 onlyIf: row => row.State == holding);
             return;
         }

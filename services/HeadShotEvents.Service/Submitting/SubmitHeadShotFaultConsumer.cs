@@ -23,13 +23,13 @@ public sealed partial class SubmitHeadShotFaultConsumer(JobStore store, JobOutco
         var (job, _) = await store.CreateAsync(request, null, null, context.CancellationToken);
         if (job.State == JobState.Accepted)
         {
-            await outcomes.FailAsync(job.TrackId, HeadShotFailureReason.ServiceError,
+            await outcomes.FailAsync(job, HeadShotFailureReason.ServiceError,
                 $"HeadShotEvents could not process the request ({cause?.ExceptionType ?? "unknown error"}); it is kept in the _error queue.",
                 null, null, context.CancellationToken, onlyIf: row => row.State == JobState.Accepted);
             return;
         }
 
-        await outcomes.PublishOwedAsync(job, context.CancellationToken);
+        outcomes.PublishOwed(job);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "HeadShotRequested {RequestId} failed after every retry ({ExceptionType}: {Reason}); it is in the _error queue")]

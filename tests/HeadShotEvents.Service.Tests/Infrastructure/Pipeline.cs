@@ -1,4 +1,5 @@
 using HeadShotEvents.Contracts;
+using HeadShotEvents.Testing;
 using MassTransit;
 
 namespace HeadShotEvents.Service.Tests.Infrastructure;
@@ -66,6 +67,18 @@ public sealed class Pipeline : IAsyncDisposable
         await Notifier.Received.WaitForTerminalAsync(requestIds, Patience);
     }
 
+    /// <summary>
+    /// Both subscribers have the terminal events AND this service's own publishes of them have
+    /// completed: a subscriber can consume an event before the broker's confirm reaches the
+    /// publisher, so a count of what the service published is only meaningful after this.
+    /// </summary>
+    public async Task WaitForPublishedTerminalAsync(params Guid[] requestIds)
+    {
+        await WaitForTerminalAsync(requestIds);
+        await Eventually.UntilAsync(() => Task.FromResult(requestIds.All(Published.HasTerminal)), all => all, Patience,
+            "the service's publishes of those terminal events to complete");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Service.DisposeAsync();
@@ -82,6 +95,9 @@ public sealed class PublishedEvents : IPublishObserver
     public IReadOnlyList<T> All<T>() => _messages.OfType<T>().ToList();
 
     public int Terminal => All<HeadShotCompleted>().Count + All<HeadShotFailed>().Count;
+
+    public bool HasTerminal(Guid requestId) =>
+        All<HeadShotCompleted>().Any(e => e.RequestId == requestId) || All<HeadShotFailed>().Any(e => e.RequestId == requestId);
 
     public Task PrePublish<T>(PublishContext<T> context) where T : class => Task.CompletedTask;
 

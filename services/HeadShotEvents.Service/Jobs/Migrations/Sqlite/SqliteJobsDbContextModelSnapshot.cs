@@ -105,14 +105,18 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Sqlite
 
                     b.HasIndex("ModelsLabId");
 
-                    b.HasIndex("NextPollAt");
+                    b.HasIndex("NextPollAt")
+                        .HasFilter("\"NextPollAt\" IS NOT NULL");
 
                     b.HasIndex("RequestId")
                         .IsUnique();
 
-                    b.HasIndex("State");
+                    b.HasIndex("State")
+                        .HasFilter("\"State\" IN ('Submitting', 'Processing')");
 
-                    b.HasIndex("TerminalEventPending", "PublishClaimedUntil");
+                    b.HasIndex("TrackId")
+                        .HasDatabaseName("IX_head_shot_jobs_Owed")
+                        .HasFilter("\"TerminalEventPending\"");
 
                     b.ToTable("head_shot_jobs", (string)null);
                 });

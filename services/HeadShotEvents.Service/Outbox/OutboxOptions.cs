@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HeadShotEvents.Service.Outbox;
+
+/// <summary>Section <c>Outbox</c>: how owed terminal events leave the job store for the bus.</summary>
+public sealed class OutboxOptions
+{
+    public const string Section = "Outbox";
+
+    /// <summary>Events claimed and published together; their marks are cleared in one statement.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>
+    /// How often the dispatcher looks for owed events nobody woke it for: ones another instance
+    /// settled and left behind (it died, or its broker connection was down), or whose claim lapsed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a dispatcher holds the claim to publish an event before another may take it over.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The pause after a publish failed (broker unreachable) before the next try.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+
+namespace HeadShotEvents.Benchmarks.Infrastructure;
+
+/// <summary>What one run measures and how much of it. <c>--small</c> is CI's configuration: same paths, small counts.</summary>
+public sealed record BenchmarkSettings
+{
+    public required string RabbitMqUrl { get; init; }
+
+    /// <summary>A server-level connection string: each section creates (and drops) its own database.</summary>
+    public required string PostgresServer { get; init; }
+
+    public int Jobs { get; init; } = 5_000;
+    public int Connections { get; init; } = 32;
+    public int WarmUpCallbacks { get; init; } = 300;
+
+    public int BrokerPublishers { get; init; } = 32;
+    public int BrokerMessages { get; init; } = 10_000;
+
+    public double EndToEndRate { get; init; } = 500;
+    public TimeSpan EndToEndDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int ScaleSmallRows { get; init; } = 1_000;
+    public int ScaleLargeRows { get; init; } = 1_000_000;
+    public int ScaleCallbacks { get; init; } = 1_000;
+
+    public int ClaimSettledRows { get; init; } = 200_000;
+    public int ClaimNotYetDueRows { get; init; } = 20_000;
+
+    public bool Small { get; init; }
+
+    /// <summary>Where the JSON and Markdown go; null: nowhere (the caller reads the result).</summary>
+    public string? OutputDirectory { get; init; }
+
+    public ISet<string> Sections { get; init; } = new HashSet<string>(AllSections, StringComparer.OrdinalIgnoreCase);
+
+    public static readonly string[] AllSections = ["ingest", "broker", "e2e", "scale", "claim"];
+
+    public bool Runs(string section) => Sections.Contains(section);
+
+    /// <summary>A few hundred jobs, a 10,000-row table instead of 1,000,000, a short end-to-end run: well under 2 minutes.</summary>
+    public static BenchmarkSettings SmallFor(string rabbitMqUrl, string postgresServer) => new()
+    {
+        RabbitMqUrl = rabbitMqUrl,
+        PostgresServer = postgresServer,
+        Small = true,
+        Jobs = 300,
+        WarmUpCallbacks = 30,
+        BrokerMessages = 1_000,
+        EndToEndRate = 50,
+        EndToEndDuration = TimeSpan.FromSeconds(2),
+        ScaleSmallRows = 1_000,
+        ScaleLargeRows = 10_000,
+        ScaleCallbacks = 100,
+        ClaimSettledRows = 10_000,
+        ClaimNotYetDueRows = 1_000,
+    };
+
+    public static BenchmarkSettings FromArguments(string[] args)
+    {
+        var rabbit = Environment.GetEnvironmentVariable("RABBITMQ_URL") is { Length: > 0 } r ? r
+            : throw new ArgumentException("Set RABBITMQ_URL (e.g. amqp://guest:guest@127.0.0.1:5672/).");
+        var postgres = Environment.GetEnvironmentVariable("POSTGRES_CONNECTION") is { Length: > 0 } p ? p
+            : throw new ArgumentException("Set POSTGRES_CONNECTION (e.g. Host=127.0.0.1;Username=postgres;Password=postgres).");
+
+        var settings = args.Contains("--small") ? SmallFor(rabbit, postgres) : new BenchmarkSettings { RabbitMqUrl = rabbit, PostgresServer = postgres };
+        settings = settings with { OutputDirectory = settings.Small ? null : RepositoryLayout.DocsDirectory() };
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            int Count() => int.Parse(Value(), NumberStyles.None, CultureInfo.InvariantCulture);
+            settings = name switch
+            {
+                "--small" => settings,
+                "--jobs" => settings with { Jobs = Count() },
+                "--connections" => settings with { Connections = Count() },
+                "--broker-messages" => settings with { BrokerMessages = Count() },
+                "--e2e-rate" => settings with { EndToEndRate = Count() },
+                "--e2e-seconds" => settings with { EndToEndDuration = TimeSpan.FromSeconds(Count()) },
+                "--scale-rows" => settings with { ScaleLargeRows = Count() },
+                "--scale-callbacks" => settings with { ScaleCallbacks = Count() },
+                "--out" => settings with { OutputDirectory = Value() },
+                "--no-out" => settings with { OutputDirectory = null },
+                "--sections" => settings with { Sections = new HashSet<string>(Value().Split(','), StringComparer.OrdinalIgnoreCase) },
+                _ => throw new ArgumentException($"Unknown argument {name}. Known: --small --jobs N --connections N --broker-messages N " +
+                    "--e2e-rate N --e2e-seconds N --scale-rows N --scale-callbacks N --out DIR --no-out --sections " + string.Join(',', AllSections)),
+            };
+        }
+
+        var unknown = settings.Sections.Except(AllSections, StringComparer.OrdinalIgnoreCase).ToArray();
+        return unknown.Length == 0 ? settings : throw new ArgumentException($"Unknown section(s) {string.Join(',', unknown)}; known: {string.Join(',', AllSections)}.");
+    }
+}
