@@ -20,6 +20,9 @@ public sealed class S3ArchiveStore(IAmazonS3 s3, string bucket) : IArchiveStore
             InputStream = body,
             ContentType = contentType,
             AutoCloseStream = false,
+            // Streaming signatures (aws-chunked) are not decoded by every S3-compatible server: s3rver
+            // stores the chunk framing as the object. The body is small and already in memory.
+            UseChunkEncoding = false,
         };
         request.Metadata[Sha256Metadata] = sha256;
         await s3.PutObjectAsync(request, cancellationToken);

@@ -1,0 +1,56 @@
+using RabbitMQ.Client;
+using Testcontainers.RabbitMq;
+
+namespace HeadShotEvents.Archiver.Tests.Infrastructure;
+
+/// <summary>
+/// The real RabbitMQ: from <c>RABBITMQ_URL</c> when set, else Testcontainers when a Docker engine
+/// answers, else a failure that says how to provide one. Never a silent skip.
+/// </summary>
+public static class Broker
+{
+    public const string Variable = "RABBITMQ_URL";
+
+    private static readonly Lazy<Task<string>> Url = new(StartAsync);
+
+    public static Task<string> UrlAsync() => Url.Value;
+
+    private static async Task<string> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } url)
+        {
+            return url;
+        }
+
+        try
+        {
+            var container = new RabbitMqBuilder("rabbitmq:3.13-management-alpine").Build();
+            await container.StartAsync();
+            return container.GetConnectionString();
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException(
+                $"These tests need a real RabbitMQ. Set {Variable} (e.g. amqp://guest:guest@127.0.0.1:5672/) " +
+                $"or start a Docker engine so Testcontainers can run one. Testcontainers said: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Deletes the queues and exchanges a test declared under <paramref name="prefix"/> (names absent are fine).</summary>
+    public static async Task DeleteAsync(string prefix, IEnumerable<string> queues, IEnumerable<string> exchanges)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(await UrlAsync()) };
+        await using var connection = await factory.CreateConnectionAsync();
+        foreach (var queue in queues)
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.QueueDeleteAsync($"{prefix}{queue}", ifUnused: false, ifEmpty: false);
+        }
+
+        foreach (var exchange in exchanges)
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.ExchangeDeleteAsync($"{prefix}{exchange}", ifUnused: false);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using HeadShotEvents.Archiver.Archiving;
+
+namespace HeadShotEvents.Archiver.Tests.Infrastructure;
+
+/// <summary>
+/// Every finished span of the archiver's and MassTransit's sources in this process. Listeners see
+/// every test's spans: filter by request id or trace id.
+/// </summary>
+public sealed class SpanRecorder : IDisposable
+{
+    public static readonly ActivitySource TestSource = new("HeadShotEvents.Archiver.Tests");
+
+    private readonly ActivityListener _listener;
+    private readonly ConcurrentQueue<Activity> _spans = new();
+    private readonly SemaphoreSlim _stopped = new(0);
+
+    public SpanRecorder()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is ArchiverTelemetry.SourceName or "MassTransit" || source == TestSource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                _spans.Enqueue(activity);
+                _stopped.Release();
+            },
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public IReadOnlyList<Activity> All => _spans.ToList();
+
+    /// <summary>The <c>headshot.archive</c> spans of one request.</summary>
+    public IReadOnlyList<Activity> Archives(Guid requestId) => _spans
+        .Where(s => s.OperationName == "headshot.archive" && (string?)s.GetTagItem(ArchiverTelemetry.RequestIdTag) == requestId.ToString())
+        .ToList();
+
+    /// <summary>Waits until <paramref name="count"/> archive spans of the request have ended; returns them.</summary>
+    public async Task<IReadOnlyList<Activity>> WaitForArchivesAsync(Guid requestId, int count, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (Archives(requestId) is var found && found.Count < count)
+        {
+            try
+            {
+                await _stopped.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Waited {timeout} for {count} archive span(s) of {requestId}; saw {found.Count}.");
+            }
+        }
+
+        return Archives(requestId);
+    }
+
+    public void Dispose() => _listener.Dispose();
+}
