@@ -145,7 +145,7 @@ public sealed class ArchivingTests
         var completed = ArchiveRig.Completion([output]);
 
         await rig.PublishAsync(completed);
-        var failed = await rig.Watcher.ArchiveFailedAsync(completed.RequestId, ArchiveRig.Patience);
+        var failed = Assert.IsType<HeadShotArchiveFailed>(await rig.Watcher.OutcomeAsync(completed.RequestId, ArchiveRig.Patience));
 
         Assert.Equal(HeadShotArchiveFailureReason.UrlRefused, failed.Reason);
         Assert.Contains("127.0.0.1", failed.Message, StringComparison.Ordinal);

@@ -80,6 +80,14 @@ public sealed class ArchiveWatcher : IAsyncDisposable
 
     public Task<HeadShotArchiveFailed> ArchiveFailedAsync(Guid requestId, TimeSpan timeout) => WaitForAsync<HeadShotArchiveFailed>(requestId, m => m.RequestId, timeout);
 
+    /// <summary>The first archive outcome of the request, whichever kind: a test that expects one kind fails fast on the other.</summary>
+    public Task<object> OutcomeAsync(Guid requestId, TimeSpan timeout) => WaitForAsync<object>(requestId, m => m switch
+    {
+        HeadShotArchived archived => archived.RequestId,
+        HeadShotArchiveFailed failed => failed.RequestId,
+        _ => Guid.Empty,
+    }, timeout);
+
     private void Add(object message, Guid? messageId)
     {
         _events.Enqueue((message, messageId));
