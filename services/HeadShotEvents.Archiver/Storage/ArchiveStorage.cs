@@ -1,3 +1,5 @@
+using HeadShotEvents.ServiceDefaults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Archiver.Storage;
@@ -19,6 +21,24 @@ public static class ArchiveStorage
                 _ => new FolderArchiveStore(Path.Combine(services.GetRequiredService<IHostEnvironment>().ContentRootPath, options.Folder.Path)),
             };
         });
+        builder.Services.AddHealthChecks().AddCheck<ArchiveStoreHealthCheck>("archive-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return builder;
+    }
+}
+
+/// <summary>Ready only when the bucket (or folder) answers, so a health check shows an archiver that cannot store.</summary>
+internal sealed class ArchiveStoreHealthCheck(IArchiveStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await store.CheckAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("The archive store does not answer.", ex);
+        }
     }
 }

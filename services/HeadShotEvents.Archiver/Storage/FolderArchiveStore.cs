@@ -24,6 +24,12 @@ public sealed class FolderArchiveStore(string root) : IArchiveStore
         return File.Exists(path) ? await File.ReadAllBytesAsync(path, cancellationToken) : null;
     }
 
+    public Task CheckAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_root);
+        return Task.CompletedTask;
+    }
+
     private string PathOf(string key)
     {
         var path = Path.GetFullPath(Path.Combine(_root, key));

@@ -8,4 +8,7 @@ public interface IArchiveStore
 
     /// <summary>The object's bytes, or null when there is none.</summary>
     Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Throws when the store cannot be reached (the readiness check).</summary>
+    Task CheckAsync(CancellationToken cancellationToken);
 }

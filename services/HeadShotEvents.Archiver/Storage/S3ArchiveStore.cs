@@ -44,6 +44,9 @@ public sealed class S3ArchiveStore(IAmazonS3 s3, string bucket) : IArchiveStore
         }
     }
 
+    public Task CheckAsync(CancellationToken cancellationToken) =>
+        s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, cancellationToken);
+
     /// <summary>
     /// A client for <paramref name="options"/>. Checksums only when an operation requires them: the
     /// SDK's default trailing checksums (aws-chunked uploads) are not understood by every
