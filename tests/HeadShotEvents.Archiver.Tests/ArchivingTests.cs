@@ -130,6 +130,32 @@ public sealed class ArchivingTests
     }
 
     [Fact]
+    public async Task An_output_still_failing_when_the_hold_ends_goes_to_the_error_queue_without_an_outcome()
+    {
+        // No delayed-message plugin on this broker: after Archive:MaxHold the message waits for an operator.
+        await using var rig = await ArchiveRig.StartAsync(
+            simulator: options => options.OutputLifetime = TimeSpan.FromMilliseconds(100),
+            archiverSettings: new Dictionary<string, string?> { ["Archive:MaxHold"] = "00:00:01" });
+        var outputs = await rig.Simulator.GenerateAsync(samples: 1);
+        await Eventually.UntilAsync(() => rig.Simulator.GetAsync(outputs[0]), answer => answer.Status == 404, what: "the output's deletion");
+        var completed = ArchiveRig.Completion(outputs, expiresAt: DateTimeOffset.UtcNow.AddHours(1));
+
+        await rig.PublishAsync(completed);
+        await Eventually.UntilAsync(() => Broker.MessageCountAsync(rig.ErrorQueue), count => count >= 1, ArchiveRig.Patience, "the message in the _error queue");
+
+        var archive = Assert.Single(await rig.Spans.WaitForArchivesAsync(completed.RequestId, 1, ArchiveRig.Patience));
+        Assert.Equal("deferred", archive.GetTagItem(ArchiverTelemetry.OutcomeTag));
+        Assert.InRange(await Broker.MessageCountAsync(rig.ErrorQueue), 1u, 1u);
+        // A later request's announcement (outputs that live) arrives after any the first could have caused.
+        await using var lasting = await LoopbackSimulator.StartAsync(options => options.GenerationTime = TimeSpan.Zero);
+        var later = ArchiveRig.Completion(await lasting.GenerateAsync(samples: 1));
+        await rig.PublishAsync(later);
+        await rig.Watcher.ArchivedAsync(later.RequestId, ArchiveRig.Patience);
+        Assert.DoesNotContain(rig.Watcher.Received<HeadShotArchiveFailed>(), e => e.Message.RequestId == completed.RequestId);
+        Assert.DoesNotContain(rig.Watcher.Received<HeadShotArchived>(), e => e.Message.RequestId == completed.RequestId);
+    }
+
+    [Fact]
     public async Task A_name_that_resolves_to_loopback_is_refused_when_connecting()
     {
         // The URL names a host, not an address: only the connect-time check can see it is 127.0.0.1.

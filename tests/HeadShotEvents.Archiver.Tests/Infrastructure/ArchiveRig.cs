@@ -65,6 +65,9 @@ public sealed class ArchiveRig : IAsyncDisposable
 
     private static Guid DerivedMessageId(Guid requestId) => new(System.Security.Cryptography.MD5.HashData(requestId.ToByteArray()));
 
+    /// <summary>The archiver's error queue, where what it could not finish waits for an operator.</summary>
+    public string ErrorQueue => $"{Prefix}-archive-head-shot_error";
+
     public async ValueTask DisposeAsync()
     {
         await Archiver.DisposeAsync();
@@ -77,6 +80,8 @@ public sealed class ArchiveRig : IAsyncDisposable
             ".HeadShotEvents.Contracts:HeadShotCompleted",
             ".HeadShotEvents.Contracts:HeadShotArchived",
             ".HeadShotEvents.Contracts:HeadShotArchiveFailed",
+            ".MassTransit:Fault",
+            ".MassTransit:Fault--HeadShotEvents.Contracts:HeadShotCompleted--",
         ]);
     }
 }

@@ -36,6 +36,22 @@ public static class Broker
         }
     }
 
+    /// <summary>How many messages wait in the queue <paramref name="name"/> (0 when it does not exist).</summary>
+    public static async Task<uint> MessageCountAsync(string name)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(await UrlAsync()) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(name)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Deletes the queues and exchanges a test declared under <paramref name="prefix"/> (names absent are fine).</summary>
     public static async Task DeleteAsync(string prefix, IEnumerable<string> queues, IEnumerable<string> exchanges)
     {
