@@ -19,7 +19,8 @@ public sealed class StorageOptions : IValidatableObject
     public StorageProvider Provider { get; set; } = StorageProvider.Folder;
 
     /// <summary>Prepended to every key (e.g. <c>headshots/</c>); empty: keys start with the RequestId.</summary>
-    [RegularExpression("^([A-Za-z0-9._-]+/)*$", ErrorMessage = "Storage:Prefix must be empty or path segments ending in '/', e.g. 'headshots/'.")]
+    // Segments of letters, digits, '.', '_' and '-', never "." or "..": a key must stay under the prefix.
+    [RegularExpression(@"^((?!\.{1,2}/)[A-Za-z0-9._-]+/)*$", ErrorMessage = "Storage:Prefix must be empty or path segments ending in '/', e.g. 'headshots/'.")]
     public string Prefix { get; set; } = "";
 
     public FolderStorageOptions Folder { get; set; } = new();

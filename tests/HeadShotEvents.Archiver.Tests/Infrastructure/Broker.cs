@@ -52,21 +52,38 @@ public static class Broker
         }
     }
 
-    /// <summary>Deletes the queues and exchanges a test declared under <paramref name="prefix"/> (names absent are fine).</summary>
+    /// <summary>
+    /// Deletes the queues and exchanges a test declared under <paramref name="prefix"/> (names absent
+    /// are fine). Tries every one, then reports those it could not delete.
+    /// </summary>
     public static async Task DeleteAsync(string prefix, IEnumerable<string> queues, IEnumerable<string> exchanges)
     {
         var factory = new ConnectionFactory { Uri = new Uri(await UrlAsync()) };
         await using var connection = await factory.CreateConnectionAsync();
-        foreach (var queue in queues)
+        var failures = new List<string>();
+        foreach (var (name, isQueue) in queues.Select(q => (q, true)).Concat(exchanges.Select(e => (e, false))))
         {
-            await using var channel = await connection.CreateChannelAsync();
-            await channel.QueueDeleteAsync($"{prefix}{queue}", ifUnused: false, ifEmpty: false);
+            try
+            {
+                await using var channel = await connection.CreateChannelAsync();
+                if (isQueue)
+                {
+                    await channel.QueueDeleteAsync($"{prefix}{name}", ifUnused: false, ifEmpty: false);
+                }
+                else
+                {
+                    await channel.ExchangeDeleteAsync($"{prefix}{name}", ifUnused: false);
+                }
+            }
+            catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.OperationInterruptedException or IOException)
+            {
+                failures.Add($"{prefix}{name}: {ex.Message}");
+            }
         }
 
-        foreach (var exchange in exchanges)
+        if (failures.Count > 0)
         {
-            await using var channel = await connection.CreateChannelAsync();
-            await channel.ExchangeDeleteAsync($"{prefix}{exchange}", ifUnused: false);
+            throw new InvalidOperationException("Could not delete: " + string.Join("; ", failures));
         }
     }
 }
