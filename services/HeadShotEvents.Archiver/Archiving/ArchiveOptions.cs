@@ -22,4 +22,11 @@ public sealed class ArchiveOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:29:00")]
     public TimeSpan MaxHold { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>
+    /// How long a message still failing after <see cref="MaxHold"/> waits in the parking queue
+    /// before it is delivered again. Each delivery retries until the outputs expire or its hold ends.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "06:00:00")]
+    public TimeSpan ParkDelay { get; set; } = TimeSpan.FromMinutes(30);
 }

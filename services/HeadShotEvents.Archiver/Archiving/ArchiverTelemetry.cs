@@ -29,7 +29,7 @@ public sealed class ArchiverMetrics : IDisposable
     public ArchiverMetrics(IMeterFactory meters)
     {
         _meter = meters.Create(ArchiverTelemetry.SourceName);
-        _outcomes = _meter.CreateCounter<long>("headshot.archive.outcomes", description: "Archive attempts by outcome: archived, already-archived, failed, deferred.");
+        _outcomes = _meter.CreateCounter<long>("headshot.archive.outcomes", description: "Archive attempts by outcome: archived, already-archived, failed, parked.");
         _attempts = _meter.CreateCounter<long>("headshot.archive.download.attempts", description: "Download attempts by result.");
         _bytes = _meter.CreateCounter<long>("headshot.archive.bytes", unit: "By", description: "Bytes stored.");
     }

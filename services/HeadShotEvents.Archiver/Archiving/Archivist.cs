@@ -19,6 +19,7 @@ public sealed partial class Archivist(
     IArchiveStore store,
     IOptions<StorageOptions> storage,
     IOptions<ArchiveOptions> options,
+    ParkingLot parking,
     TimeProvider clock,
     ArchiverMetrics metrics,
     ILogger<Archivist> logger)
@@ -61,9 +62,10 @@ public sealed partial class Archivist(
                     Finish(activity, "failed", ActivityStatusCode.Error);
                     return;
                 case DownloadResult.Deferred deferred:
-                    Finish(activity, "deferred", ActivityStatusCode.Error);
-                    LogDeferred(logger, completed.RequestId, index, deferred.Attempts, deferred.LastError);
-                    throw new ArchiveDeferredException(completed.RequestId, index, deferred.LastError);
+                    LogParked(logger, completed.RequestId, index, deferred.Attempts, deferred.LastError, options.Value.ParkDelay);
+                    await parking.ParkAsync(context);
+                    Finish(activity, "parked");
+                    return;
                 case DownloadResult.Downloaded downloaded:
                     images.Add(await StoreAsync(completed.RequestId, index, source, downloaded, cancellationToken));
                     break;
@@ -145,10 +147,6 @@ public sealed partial class Archivist(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Archiving request {RequestId} failed at output {Index}: {Reason} ({Why})")]
     private static partial void LogFailed(ILogger logger, Guid requestId, int index, HeadShotArchiveFailureReason reason, string why);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Output {Index} of request {RequestId} still fails after {Attempts} attempts ({Why}); handing the message back")]
-    private static partial void LogDeferred(ILogger logger, Guid requestId, int index, int attempts, string why);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Output {Index} of request {RequestId} still fails after {Attempts} attempts ({Why}); parked for {Delay}")]
+    private static partial void LogParked(ILogger logger, Guid requestId, int index, int attempts, string why, TimeSpan delay);
 }
-
-/// <summary>An output still failed when this delivery's hold ran out, before the outputs expire: try again later.</summary>
-public sealed class ArchiveDeferredException(Guid requestId, int index, string lastError)
-    : Exception($"Output {index} of request {requestId} could not be downloaded yet ({lastError}).");

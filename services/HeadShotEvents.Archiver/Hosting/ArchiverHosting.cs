@@ -28,6 +28,7 @@ public static class ArchiverHosting
         builder.AddOutputDownloads();
         builder.AddArchiveStore();
         builder.Services.AddScoped<Archivist>();
+        builder.Services.AddSingleton<ParkingLot>();
 
         var messaging = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
         var prefix = string.IsNullOrWhiteSpace(messaging.EntityPrefix) ? null : messaging.EntityPrefix.Trim();
@@ -42,11 +43,6 @@ public static class ArchiverHosting
                 {
                     // The service's prefix: the exchanges it publishes to are named with it.
                     cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, prefix + "."));
-                }
-
-                if (messaging.DelayedExchange)
-                {
-                    cfg.UseDelayedMessageScheduler();
                 }
 
                 cfg.ConfigureEndpoints(context);

@@ -16,11 +16,4 @@ public sealed class MessagingOptions
 
     /// <summary>The service's <c>Messaging:EntityPrefix</c>, when it has one: exchange and queue names start with it.</summary>
     public string? EntityPrefix { get; set; }
-
-    /// <summary>
-    /// Set when the broker runs the <c>rabbitmq_delayed_message_exchange</c> plugin: archives still
-    /// failing after <c>Archive:MaxHold</c> are then redelivered later, until the outputs expire.
-    /// Without it they go to the <c>_error</c> queue (see README).
-    /// </summary>
-    public bool DelayedExchange { get; set; }
 }

@@ -74,7 +74,7 @@ public sealed class ArchiveRig : IAsyncDisposable
         await Watcher.DisposeAsync();
         await Simulator.DisposeAsync();
         Spans.Dispose();
-        string[] endpoints = ["-archive-head-shot", "-archive-head-shot_error", "-archive-head-shot_skipped", "-archive-watcher", "-archive-watcher_error", "-archive-watcher_skipped"];
+        string[] endpoints = ["-archive-head-shot", "-archive-head-shot_error", "-archive-head-shot_skipped", "-archive-head-shot_parked", "-archive-watcher", "-archive-watcher_error", "-archive-watcher_skipped"];
         await Broker.DeleteAsync(Prefix, endpoints, [
             .. endpoints,
             ".HeadShotEvents.Contracts:HeadShotCompleted",
