@@ -147,7 +147,7 @@ public sealed class ArchivingTests
         var archived = await rig.Watcher.ArchivedAsync(completed.RequestId, ArchiveRig.Patience);
 
         Assert.Single(archived.Images);
-        var deliveries = await rig.Spans.WaitForArchivesAsync(completed.RequestId, 2, ArchiveRig.Patience);
+        var deliveries = await rig.Spans.WaitForArchiveOutcomeAsync(completed.RequestId, "archived", ArchiveRig.Patience);
         var outcomes = deliveries.OrderBy(span => span.StartTimeUtc).Select(span => (string?)span.GetTagItem(ArchiverTelemetry.OutcomeTag)).ToList();
         // 3 s of 404s in deliveries of 1 s plus 0.5 s parked: two or three parkings, then the archive.
         Assert.InRange(outcomes.Count, 2, 5);

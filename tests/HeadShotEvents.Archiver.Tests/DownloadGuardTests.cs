@@ -129,11 +129,12 @@ public sealed class DownloadGuardTests : IAsyncLifetime
     public async Task A_download_slower_than_the_timeout_is_abandoned_and_retried_until_expiry()
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var failed = Assert.IsType<DownloadResult.Failed>(await DownloadAsync("slow.png", expiresIn: TimeSpan.FromSeconds(1.5)));
+        var failed = Assert.IsType<DownloadResult.Failed>(await DownloadAsync("slow.png", expiresIn: TimeSpan.FromSeconds(3), timeout: "00:00:00.500"));
         Assert.Equal(HeadShotArchiveFailureReason.Expired, failed.Reason);
         Assert.Contains("longer than", failed.Message, StringComparison.Ordinal);
-        Assert.InRange(failed.Attempts, 2, 6);
-        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        // 0.5 s per attempt for 3 s: several attempts, each abandoned (the server would take 10 s).
+        Assert.InRange(failed.Attempts, 2, 7);
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(9));
     }
 
     private async Task<DownloadResult> DownloadAsync(
@@ -142,13 +143,15 @@ public sealed class DownloadGuardTests : IAsyncLifetime
         string[]? allowedHosts = null,
         string scheme = "http",
         long maxBytes = 1024 * 1024,
-        TimeSpan? expiresIn = null)
+        TimeSpan? expiresIn = null,
+        string timeout = "00:00:02")
     {
         var settings = new Dictionary<string, string?>
         {
             ["Downloads:AllowInternalAddresses"] = "true",
             ["Downloads:MaxBytes"] = maxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Downloads:Timeout"] = "00:00:00.500",
+            // Generous for one loopback request on a busy machine: a timeout here would be a retry.
+            ["Downloads:Timeout"] = timeout,
             ["Archive:InitialBackoff"] = "00:00:00.050",
             ["Archive:MaxBackoff"] = "00:00:00.200",
         };

@@ -43,10 +43,18 @@ public sealed class SpanRecorder : IDisposable
         .ToList();
 
     /// <summary>Waits until <paramref name="count"/> archive spans of the request have ended; returns them.</summary>
-    public async Task<IReadOnlyList<Activity>> WaitForArchivesAsync(Guid requestId, int count, TimeSpan timeout)
+    public Task<IReadOnlyList<Activity>> WaitForArchivesAsync(Guid requestId, int count, TimeSpan timeout) =>
+        WaitForArchivesAsync(requestId, found => found.Count >= count, $"{count} archive span(s)", timeout);
+
+    /// <summary>Waits until an archive span of the request with <paramref name="outcome"/> has ended; returns all of the request's.</summary>
+    public Task<IReadOnlyList<Activity>> WaitForArchiveOutcomeAsync(Guid requestId, string outcome, TimeSpan timeout) =>
+        WaitForArchivesAsync(requestId, found => found.Any(span => (string?)span.GetTagItem(ArchiverTelemetry.OutcomeTag) == outcome),
+            $"an archive span with outcome {outcome}", timeout);
+
+    private async Task<IReadOnlyList<Activity>> WaitForArchivesAsync(Guid requestId, Func<IReadOnlyList<Activity>, bool> done, string what, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
-        while (Archives(requestId) is var found && found.Count < count)
+        while (Archives(requestId) is var found && !done(found))
         {
             try
             {
@@ -54,7 +62,7 @@ public sealed class SpanRecorder : IDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"Waited {timeout} for {count} archive span(s) of {requestId}; saw {found.Count}.");
+                throw new TimeoutException($"Waited {timeout} for {what} of {requestId}; saw {found.Count} archive span(s).");
             }
         }
 
