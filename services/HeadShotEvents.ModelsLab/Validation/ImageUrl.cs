@@ -100,8 +100,18 @@ public static class ImageUrl
         return IsPublic(address) ? null : $"The URL names a loopback, private, link-local or reserved address ({address}).";
     }
 
-    private static bool IsPublic(IPAddress address)
+    /// <summary>
+    /// Whether <paramref name="address"/> is on the public internet: not loopback, private, link-local,
+    /// carrier-grade NAT, multicast or reserved. A downloader asks this of every address a name resolves to.
+    /// </summary>
+    public static bool IsPublic(IPAddress address)
     {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+
         if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
         {
             return false;

@@ -1,0 +1,61 @@
+using HeadShotEvents.Archiver.Archiving;
+using HeadShotEvents.Archiver.Downloads;
+using HeadShotEvents.Archiver.Storage;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace HeadShotEvents.Archiver.Hosting;
+
+public static class ArchiverHosting
+{
+    /// <summary>The archiver: its consumer on its own queue, the guarded downloader, the store.</summary>
+    public static IHostApplicationBuilder AddArchiver(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MessagingOptions>()
+            .BindConfiguration(MessagingOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => Uri.TryCreate(o.RabbitMqUrl, UriKind.Absolute, out var url) && url.Scheme is "amqp" or "amqps",
+                "Messaging:RabbitMqUrl must be an amqp:// or amqps:// URL.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ArchiveOptions>()
+            .BindConfiguration(ArchiveOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.InitialBackoff <= o.MaxBackoff, "Archive:InitialBackoff must not exceed Archive:MaxBackoff.")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ArchiverMetrics>();
+        builder.AddOutputDownloads();
+        builder.AddArchiveStore();
+        builder.Services.AddScoped<Archivist>();
+        builder.Services.AddSingleton<ParkingLot>();
+
+        var messaging = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        var prefix = string.IsNullOrWhiteSpace(messaging.EntityPrefix) ? null : messaging.EntityPrefix.Trim();
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<ArchiveHeadShotConsumer, ArchiveHeadShotConsumerDefinition>();
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false));
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(context.GetRequiredService<IOptions<MessagingOptions>>().Value.RabbitMqUrl!));
+                if (prefix is not null)
+                {
+                    // The service's prefix: the exchanges it publishes to are named with it.
+                    cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, prefix + "."));
+                }
+
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        // Without it the first publish on a fresh broker can be lost before the bindings exist.
+        builder.Services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        return builder;
+    }
+}
