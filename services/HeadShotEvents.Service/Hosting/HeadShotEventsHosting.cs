@@ -63,6 +63,10 @@ public static class HeadShotEventsHosting
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddOptions<SubmitterOptions>()
+            .BindConfiguration(SubmitterOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddOptions<ReconcilerOptions>()
             .BindConfiguration(ReconcilerOptions.Section)
             .ValidateDataAnnotations()

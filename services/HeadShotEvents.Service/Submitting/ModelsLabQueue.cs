@@ -54,25 +54,13 @@ public sealed class ModelsLabQueue(
                 await Task.Delay(CheckEvery, time, cancellationToken);
             }
 
-            var (_, claimed) = await store.ChangeAsync(job.TrackId, row =>
-            {
-                if (row.State != JobState.Accepted)
-                {
-                    return false;
-                }
-
-                row.State = JobState.Submitting;
-                row.SubmittedAt = time.GetUtcNow().UtcDateTime; // the deadline now counts from the send
-
-                // From now on the job is the reconciler's to watch: if this process dies mid-call,
-                // the job still reaches a terminal state (by a callback, or at the deadline).
-                row.NextPollAt = time.GetUtcNow().UtcDateTime + reconciler.Value.Grace;
-
-                // The trace to continue is this consume's, even when POST /headshots created the row.
-                row.TraceParent = Activity.Current?.Id ?? row.TraceParent;
-                row.TraceState = Activity.Current?.TraceStateString ?? row.TraceState;
-                return true;
-            }, cancellationToken);
+            // From now on the job is the reconciler's to watch: if this process dies mid-call, the
+            // job still reaches a terminal state (by a callback, or at the deadline). The deadline
+            // counts from the send, and the trace to continue is this consume's, even when POST
+            // /headshots created the row. One conditional UPDATE: only an Accepted row is taken.
+            var now = time.GetUtcNow().UtcDateTime;
+            var claimed = await store.ClaimForSubmitAsync(job.TrackId, now, now + reconciler.Value.Grace,
+                Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
             return claimed ? SubmitClaim.Claimed : SubmitClaim.TakenByAnother;
         }
         finally

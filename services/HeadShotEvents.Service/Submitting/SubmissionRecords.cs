@@ -9,23 +9,12 @@ namespace HeadShotEvents.Service.Submitting;
 public sealed class SubmissionRecords(JobStore store, IOptions<ReconcilerOptions> reconciler)
 {
     /// <summary>Queued at ModelsLab. False when a fast callback settled the job first: then nothing is announced.</summary>
-    public async Task<bool> RecordQueuedAsync(HeadShotJob job, ModelsLabResponse response, DateTimeOffset now, CancellationToken ct)
+    public Task<bool> RecordQueuedAsync(HeadShotJob job, ModelsLabResponse response, DateTimeOffset now, CancellationToken ct)
     {
-        var (_, recorded) = await store.ChangeAsync(job.TrackId, row =>
-        {
-            if (row.State.IsTerminal())
-            {
-                return false;
-            }
-
-            row.State = JobState.Processing;
-            row.ModelsLabId ??= response.Id;
-            row.EtaSeconds = response.Eta;
-            row.SubmittedAt = now.UtcDateTime;
-            row.NextPollAt = reconciler.Value.FirstPoll(row, response.Eta);
-            return true;
-        }, ct);
-        return recorded;
+        // The first poll and the deadline count from this answer, as FirstPoll would on the updated row.
+        var submittedAt = now.UtcDateTime;
+        var firstPoll = reconciler.Value.FirstPoll(new HeadShotJob { SubmittedAt = submittedAt, CreatedAt = job.CreatedAt }, response.Eta);
+        return store.RecordQueuedAsync(job.TrackId, response.Id, response.Eta, submittedAt, firstPoll, ct);
     }
 
     /// <summary>

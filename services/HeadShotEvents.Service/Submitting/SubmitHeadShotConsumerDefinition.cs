@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Submitting;
 
@@ -11,10 +12,9 @@ public sealed class SubmitHeadShotConsumerDefinition : ConsumerDefinition<Submit
     /// <summary>Retries after the first attempt before the request fails as ModelsLabUnavailable.</summary>
     public const int RetryLimit = 6;
 
-    public SubmitHeadShotConsumerDefinition()
+    public SubmitHeadShotConsumerDefinition(IOptions<SubmitterOptions> options)
     {
-        // ModelsLab queues 5 to 15 jobs per key; more submitters in flight would only collect 429s.
-        ConcurrentMessageLimit = 8;
+        ConcurrentMessageLimit = options.Value.ConcurrentMessageLimit;
     }
 
     protected override void ConfigureConsumer(

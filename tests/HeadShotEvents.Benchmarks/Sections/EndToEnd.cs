@@ -39,6 +39,8 @@ public static class EndToEnd
             // ModelsLab's per-key queue (5 to 15 jobs) would cap the rate at what it allows, not at what the service does.
             serviceSettings["Simulator:QueueLimitPerKey"] = "100000";
             serviceSettings["ModelsLab:MaxQueuedJobs"] = "1000";
+            // Likewise the submitter's concurrency, sized for ModelsLab's small per-key queue by default.
+            serviceSettings["Submitter:ConcurrentMessageLimit"] = "64";
             // The simulator's outputs are http://127.0.0.1:<port>/...: a development host.
             serviceSettings["Webhooks:DevelopmentHosts:0"] = "127.0.0.1";
             await using var service = await ServiceHost.StartAsync(address, serviceSettings);
