@@ -46,8 +46,10 @@ ensure_rabbitmq_installed() {
 rabbit() {
   local name=$1 tool=$2; shift 2
   local dir="$STATE/rabbitmq-$name"
-  HOME="$dir" RABBITMQ_NODENAME="headshot-$name@localhost" RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \
-    "$RABBIT_BIN/$tool" "$@"
+  mkdir -p "$dir"
+  # From its own directory: a CLI tool that cannot reach the node leaves its erl_crash.dump there.
+  (cd "$dir" && HOME="$dir" RABBITMQ_NODENAME="headshot-$name@localhost" RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf" \
+    ERL_CRASH_DUMP="$dir/erl_crash.dump" "$RABBIT_BIN/$tool" "$@")
 }
 
 rabbit_start() { # NAME AMQP_PORT DIST_PORT
