@@ -95,7 +95,9 @@ public sealed class ReceiverTests
 
         Assert.Contains("\"duplicate\"", await retried.Content.ReadAsStringAsync());
         await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
+        await waiting.Pipeline.SettleAsync();
         Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
+        Assert.Single(waiting.Pipeline.Published.All<HeadShotCompleted>());
         Assert.False((await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId))!.TerminalEventPending);
     }
 
@@ -116,10 +118,12 @@ public sealed class ReceiverTests
         await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
     }
 
-    [Fact]
-    public async Task Concurrent_copies_of_one_callback_publish_exactly_one_event()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Concurrent_copies_of_one_callback_publish_exactly_one_event(bool sqlite)
     {
-        await using var waiting = await WaitingJob.StartAsync();
+        await using var waiting = await WaitingJob.StartAsync(sqlite: sqlite);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 12)
             .Select(_ => waiting.PostAsync(waiting.Token, waiting.SuccessBody(), "application/json")));
@@ -127,7 +131,9 @@ public sealed class ReceiverTests
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(1, waiting.Pipeline.Published.Terminal);
         await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
+        await waiting.Pipeline.SettleAsync();
         Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
+        Assert.Single(waiting.Pipeline.Published.All<HeadShotCompleted>());
         Assert.False((await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId))!.TerminalEventPending);
     }
 
