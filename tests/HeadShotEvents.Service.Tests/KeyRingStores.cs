@@ -81,15 +81,16 @@ internal static class KeyRingStores
         return (path, password);
     }
 
-    /// <summary>A store with its schema and no key: what two roles find on a first deployment.</summary>
-    internal static async Task<(string Connection, Func<Task> Drop)> EmptyStoreAsync(string provider)
+    /// <summary>A really empty store (no SQLite file; a PostgreSQL database without a table): a first deployment; or, <paramref name="withSchema"/>, its tables and no key.</summary>
+    internal static async Task<(string Connection, Func<Task> Drop)> EmptyStoreAsync(string provider, bool withSchema = false)
     {
         if (provider == "Sqlite")
         {
             var file = Path.Combine(Path.GetTempPath(), $"keyring-race-{Guid.NewGuid():N}.db");
-            var sqlite = $"Data Source={file}";
-            await using (var db = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseSqlite(sqlite).Options))
+            var sqlite = $"Data Source={file}"; // no file at all: the instances create everything
+            if (withSchema)
             {
+                await using var db = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseSqlite(sqlite).Options);
                 await db.Database.EnsureCreatedAsync();
             }
 
@@ -108,8 +109,17 @@ internal static class KeyRingStores
         var server = new NpgsqlConnectionStringBuilder(await TestInfrastructure.PostgresServerAsync());
         var database = $"keyring_{Guid.NewGuid():N}";
         var connection = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
-        await using (var db = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql(connection).Options))
+        await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres" }.ConnectionString))
         {
+            // A database with no table in it, as an operator provisions one: the instances create the schema.
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        if (withSchema)
+        {
+            await using var db = new JobsDbContext(new DbContextOptionsBuilder<JobsDbContext>().UseNpgsql(connection).Options);
             await db.Database.EnsureCreatedAsync();
         }
 
