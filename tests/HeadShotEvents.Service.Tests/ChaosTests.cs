@@ -41,7 +41,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
 
     private async Task RunAsync(ChaosServers servers, string prefix)
     {
-        await using var archiver = await SubscriberService.StartAsync(servers.RabbitMqUrl, prefix, "archiver");
+        // The archiver is slow to acknowledge, so the broker's death leaves deliveries in its hands to redeliver.
+        await using var archiver = await SubscriberService.StartAsync(servers.RabbitMqUrl, prefix, "archiver", ackDelay: TimeSpan.FromMilliseconds(100));
         await using var notifier = await SubscriberService.StartAsync(servers.RabbitMqUrl, prefix, "notifier");
         await using var api = await ServiceApplication.StartAsync(new ServiceApplication.Options
         {

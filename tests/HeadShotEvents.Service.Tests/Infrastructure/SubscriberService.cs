@@ -23,9 +23,11 @@ public sealed class SubscriberService : IAsyncDisposable
 
     public ReceivedEvents Received { get; }
 
-    public static async Task<SubscriberService> StartAsync(string rabbitMqUrl, string entityPrefix, string queueName)
+    // ackDelay: how long each consume takes after recording the event. A subscriber with unacknowledged
+    // deliveries in hand when the broker dies sees them again (the chaos test wants that).
+    public static async Task<SubscriberService> StartAsync(string rabbitMqUrl, string entityPrefix, string queueName, TimeSpan ackDelay = default)
     {
-        var received = new ReceivedEvents();
+        var received = new ReceivedEvents { AckDelay = ackDelay };
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(received);
@@ -65,6 +67,8 @@ public sealed class ReceivedEvents
     private readonly ConcurrentQueue<(object Message, Guid? MessageId)> _events = new();
     private readonly SemaphoreSlim _arrived = new(0);
 
+    internal TimeSpan AckDelay { get; init; }
+
     public IReadOnlyList<T> All<T>() => _events.Select(e => e.Message).OfType<T>().ToList();
 
     public IReadOnlyList<(T Message, Guid? MessageId)> WithIds<T>() =>
@@ -74,7 +78,7 @@ public sealed class ReceivedEvents
     {
         _events.Enqueue((context.Message, context.MessageId));
         _arrived.Release();
-        return Task.CompletedTask;
+        return AckDelay > TimeSpan.Zero ? Task.Delay(AckDelay, context.CancellationToken) : Task.CompletedTask;
     }
 
     /// <summary>Waits until <paramref name="done"/> holds, or fails the test with what did arrive.</summary>
