@@ -42,7 +42,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private async Task RunAsync(ChaosServers servers, string prefix)
     {
         // The archiver is slow to acknowledge, so the broker's death leaves deliveries in its hands to redeliver.
-        await using var archiver = await SubscriberService.StartAsync(servers.RabbitMqUrl, prefix, "archiver", ackDelay: TimeSpan.FromMilliseconds(100));
+        await using var archiver = await SubscriberService.StartAsync(servers.RabbitMqUrl, prefix, "archiver", ackDelay: TimeSpan.FromMilliseconds(500));
         await using var notifier = await SubscriberService.StartAsync(servers.RabbitMqUrl, prefix, "notifier");
         await using var api = await ServiceApplication.StartAsync(new ServiceApplication.Options
         {
@@ -105,6 +105,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             Report($"chaos: immediate restart of PostgreSQL after {Terminal(archiver.Received)} outcomes");
 
             await archiver.Received.WaitForAsync(r => Terminal(r) >= Requests * 11 / 20, Settle, "55% of the outcomes");
+            await Eventually.UntilAsync(() => Task.FromResult(archiver.Received.InHand), inHand => inHand > 0, Settle, "a delivery in the archiver's hands");
             await servers.KillRabbitMqAsync();
             Report($"chaos: kill -9 of the RabbitMQ server after {Terminal(archiver.Received)} outcomes");
             await Task.Delay(TimeSpan.FromSeconds(2));

@@ -74,11 +74,27 @@ public sealed class ReceivedEvents
     public IReadOnlyList<(T Message, Guid? MessageId)> WithIds<T>() =>
         _events.Where(e => e.Message is T).Select(e => ((T)e.Message, e.MessageId)).ToList();
 
-    internal Task Add<T>(ConsumeContext<T> context) where T : class
+    private int _inHand;
+
+    /// <summary>Deliveries recorded and not yet acknowledged (only with an ack delay).</summary>
+    public int InHand => Volatile.Read(ref _inHand);
+
+    internal async Task Add<T>(ConsumeContext<T> context) where T : class
     {
         _events.Enqueue((context.Message, context.MessageId));
         _arrived.Release();
-        return AckDelay > TimeSpan.Zero ? Task.Delay(AckDelay, context.CancellationToken) : Task.CompletedTask;
+        if (AckDelay > TimeSpan.Zero)
+        {
+            Interlocked.Increment(ref _inHand);
+            try
+            {
+                await Task.Delay(AckDelay, context.CancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inHand);
+            }
+        }
     }
 
     /// <summary>Waits until <paramref name="done"/> holds, or fails the test with what did arrive.</summary>
