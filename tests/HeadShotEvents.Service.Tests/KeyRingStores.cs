@@ -82,16 +82,17 @@ internal static class KeyRingStores
         return (path, password);
     }
 
-    /// <summary>A store with its schema and no key: what two roles find on a first deployment.</summary>
-    internal static async Task<(string Connection, Func<Task> Drop)> EmptyStoreAsync(string provider)
+    /// <summary>A really empty store (no SQLite file; a PostgreSQL database without a table): a first deployment; or, <paramref name="withSchema"/>, its tables and no key.</summary>
+    internal static async Task<(string Connection, Func<Task> Drop)> EmptyStoreAsync(string provider, bool withSchema = false)
     {
         if (provider == "Sqlite")
         {
             var file = Path.Combine(Path.GetTempPath(), $"keyring-race-{Guid.NewGuid():N}.db");
-            var sqlite = $"Data Source={file}";
-            await using (var db = new SqliteJobsDbContext(new DbContextOptionsBuilder<SqliteJobsDbContext>().UseSqlite(sqlite).Options))
+            var sqlite = $"Data Source={file}"; // no file at all: the instances create everything
+            if (withSchema)
             {
                 // The schema as a release makes it: its migrations (EnsureCreated would make a store no release ever made).
+                await using var db = new SqliteJobsDbContext(new DbContextOptionsBuilder<SqliteJobsDbContext>().UseSqlite(sqlite).Options);
                 await db.Database.MigrateAsync();
             }
 
@@ -110,8 +111,17 @@ internal static class KeyRingStores
         var server = new NpgsqlConnectionStringBuilder(await TestInfrastructure.PostgresServerAsync());
         var database = $"keyring_{Guid.NewGuid():N}";
         var connection = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
-        await using (var db = new PostgresJobsDbContext(new DbContextOptionsBuilder<PostgresJobsDbContext>().UseNpgsql(connection).Options))
+        await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = "postgres" }.ConnectionString))
         {
+            // A database with no table in it, as an operator provisions one: the instances create the schema.
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        if (withSchema)
+        {
+            await using var db = new PostgresJobsDbContext(new DbContextOptionsBuilder<PostgresJobsDbContext>().UseNpgsql(connection).Options);
             await db.Database.MigrateAsync();
         }
 

@@ -138,7 +138,7 @@ public sealed class KeyRingTests
     [Fact]
     public async Task An_instance_starting_while_another_creates_the_first_key_waits_and_uses_that_key()
     {
-        var (connection, drop) = await EmptyStoreAsync("Postgres");
+        var (connection, drop) = await EmptyStoreAsync("Postgres", withSchema: true);
         try
         {
             await using var holder = new NpgsqlConnection(connection);

@@ -94,8 +94,9 @@ public sealed class ReceiverTests
         await waiting.Pipeline.WaitForPublishedTerminalAsync(waiting.Job.RequestId);
         await Eventually.UntilAsync(() => waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId),
             j => j is { TerminalEventPending: false }, Pipeline.Patience, "the owed mark to be cleared");
+        await waiting.Pipeline.SettleAsync();
         Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
-        Assert.Equal(1, waiting.Pipeline.Published.Terminal);
+        Assert.Single(waiting.Pipeline.Published.All<HeadShotCompleted>());
     }
 
     [Fact]
@@ -115,10 +116,12 @@ public sealed class ReceiverTests
         Assert.Equal(1, waiting.Pipeline.Published.Terminal);
     }
 
-    [Fact]
-    public async Task Concurrent_copies_of_one_callback_publish_exactly_one_event()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Concurrent_copies_of_one_callback_publish_exactly_one_event(bool sqlite)
     {
-        await using var waiting = await WaitingJob.StartAsync();
+        await using var waiting = await WaitingJob.StartAsync(sqlite: sqlite);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 12)
             .Select(_ => waiting.PostAsync(waiting.Token, waiting.SuccessBody(), "application/json")));
@@ -126,7 +129,9 @@ public sealed class ReceiverTests
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         await waiting.Pipeline.WaitForPublishedTerminalAsync(waiting.Job.RequestId);
         Assert.Equal(1, waiting.Pipeline.Published.Terminal);
+        await waiting.Pipeline.SettleAsync();
         Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
+        Assert.Single(waiting.Pipeline.Published.All<HeadShotCompleted>());
         Assert.False((await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId))!.TerminalEventPending);
     }
 

@@ -107,7 +107,7 @@ public sealed class ReconcilerTests
         await using var second = await ServiceApplication.StartAsync(new() { ShareWith = pipeline.Service, Settings = reconcilerOnly, EntityPrefix = pipeline.Service.EntityPrefix });
 
         await pipeline.WaitForTerminalAsync([.. requests.Select(r => r.RequestId)]);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await pipeline.SettleAsync();
 
         Assert.Equal(jobs, (await pipeline.Service.Simulator.GetStatsAsync()).FetchCalls);
         var completed = pipeline.Archiver.Received.All<HeadShotCompleted>();

@@ -12,6 +12,8 @@ namespace HeadShotEvents.Simulator.Admin;
 /// <param name="WebhooksDropped">Webhooks never sent because of <see cref="SimulatorFaults.DropWebhookShare"/>.</param>
 /// <param name="WebhookAttemptsFailed">Attempts that met a non-2xx answer, a timeout or no connection.</param>
 /// <param name="WebhooksUndelivered">Webhooks given up after every attempt failed.</param>
+/// <param name="WebhooksDuplicated">Terminal webhooks sent a second time because of <see cref="SimulatorFaults.DuplicateWebhookShare"/>.</param>
+/// <param name="WebhooksDelayed">Webhooks held back by <see cref="SimulatorFaults.WebhookDelay"/> before their first attempt.</param>
 public sealed record SimulatorStatistics(
     long HeadShotCalls,
     IReadOnlyDictionary<string, long> HeadShotCallsByTrackId,
@@ -20,4 +22,6 @@ public sealed record SimulatorStatistics(
     long WebhooksSent,
     long WebhooksDropped,
     long WebhookAttemptsFailed,
-    long WebhooksUndelivered);
+    long WebhooksUndelivered,
+    long WebhooksDuplicated = 0,
+    long WebhooksDelayed = 0);

@@ -13,6 +13,8 @@ internal sealed class SimulatorStats
     private long _webhooksDropped;
     private long _webhookAttemptsFailed;
     private long _webhooksUndelivered;
+    private long _webhooksDuplicated;
+    private long _webhooksDelayed;
 
     public void HeadShotCalled(string? trackId)
     {
@@ -27,6 +29,8 @@ internal sealed class SimulatorStats
     public void WebhookDropped() => Interlocked.Increment(ref _webhooksDropped);
     public void WebhookAttemptFailed() => Interlocked.Increment(ref _webhookAttemptsFailed);
     public void WebhookUndelivered() => Interlocked.Increment(ref _webhooksUndelivered);
+    public void WebhookDuplicated() => Interlocked.Increment(ref _webhooksDuplicated);
+    public void WebhookDelayed() => Interlocked.Increment(ref _webhooksDelayed);
 
     public SimulatorStatistics Snapshot() => new(
         Interlocked.Read(ref _headShotCalls),
@@ -36,5 +40,7 @@ internal sealed class SimulatorStats
         Interlocked.Read(ref _webhooksSent),
         Interlocked.Read(ref _webhooksDropped),
         Interlocked.Read(ref _webhookAttemptsFailed),
-        Interlocked.Read(ref _webhooksUndelivered));
+        Interlocked.Read(ref _webhooksUndelivered),
+        Interlocked.Read(ref _webhooksDuplicated),
+        Interlocked.Read(ref _webhooksDelayed));
 }

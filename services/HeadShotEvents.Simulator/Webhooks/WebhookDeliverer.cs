@@ -57,7 +57,11 @@ internal sealed partial class WebhookDeliverer(
             var terminal = job.Fate.Fails ? WebhookBodies.Failure(job) : WebhookBodies.Success(job);
             await SendAsync(job, terminal, stoppingToken);
             if (job.Fate.WebhookDuplicated)
+            {
+                if (!job.Fate.WebhookDropped)
+                    stats.WebhookDuplicated();
                 await SendAsync(job, terminal, stoppingToken);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -79,6 +83,8 @@ internal sealed partial class WebhookDeliverer(
             return;
         }
 
+        if (job.Faults.WebhookDelay > TimeSpan.Zero)
+            stats.WebhookDelayed();
         var settings = options.Value;
         var url = job.Request.Webhook!;
         var payload = body.ToJsonString();

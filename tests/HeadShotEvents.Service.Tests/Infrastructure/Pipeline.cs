@@ -42,6 +42,7 @@ public sealed class Pipeline : IAsyncDisposable
         });
         var published = new PublishedEvents();
         service.Bus.ConnectPublishObserver(published);
+        service.Bus.ConnectConsumeObserver(published);
         return new Pipeline(service, archiver, notifier, published);
     }
 
@@ -59,6 +60,19 @@ public sealed class Pipeline : IAsyncDisposable
     };
 
     public Task PublishAsync(HeadShotRequested request) => Service.Bus.Publish(request);
+
+    /// <summary>
+    /// The positive signal before a "nothing else arrived" assertion: a request the schema rejects
+    /// (ModelsLab is never called) published now, and its HeadShotFailed awaited at both subscribers.
+    /// What was already on its way had the same path to travel. Returns the marker's RequestId.
+    /// </summary>
+    public async Task<Guid> SettleAsync()
+    {
+        var marker = Request() with { Width = 4096 };
+        await PublishAsync(marker);
+        await WaitForTerminalAsync(marker.RequestId);
+        return marker.RequestId;
+    }
 
     /// <summary>Both subscribers have the terminal event of every request.</summary>
     public async Task WaitForTerminalAsync(params Guid[] requestIds)
@@ -84,13 +98,34 @@ public sealed class Pipeline : IAsyncDisposable
         await Service.DisposeAsync();
         await Archiver.DisposeAsync();
         await Notifier.DisposeAsync();
+        await BrokerEntities.DeleteAsync(await TestInfrastructure.RabbitMqUrlAsync(), Service.EntityPrefix);
     }
 }
 
-/// <summary>Counts what the service's bus published, by message type.</summary>
-public sealed class PublishedEvents : IPublishObserver
+/// <summary>Counts what the service's bus published, by message type, and the requests its consumers finished with.</summary>
+public sealed class PublishedEvents : IPublishObserver, IConsumeObserver
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<object> _messages = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Guid> _consumed = new();
+
+    /// <summary>How many copies of the request a consumer has finished with (acknowledged or faulted).</summary>
+    public int ConsumedCopies(Guid requestId) => _consumed.Count(id => id == requestId);
+
+    public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task PostConsume<T>(ConsumeContext<T> context) where T : class => Consumed(context.Message);
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Consumed(context.Message);
+
+    private Task Consumed(object message)
+    {
+        if (message is HeadShotRequested request)
+        {
+            _consumed.Enqueue(request.RequestId);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public IReadOnlyList<T> All<T>() => _messages.OfType<T>().ToList();
 

@@ -49,6 +49,9 @@ public sealed class ServiceApplication : IAsyncDisposable
 
     private bool _ownsSimulator;
 
+    /// <summary>The broker this instance's prefix lives on, when it chose the prefix itself and so deletes its entities.</summary>
+    private string? _ownedPrefixBroker;
+
     /// <summary>The prefix of this test's exchanges and queues on the shared broker.</summary>
     public string EntityPrefix { get; }
 
@@ -61,6 +64,11 @@ public sealed class ServiceApplication : IAsyncDisposable
         public Action<IBusRegistrationConfigurator>? AddConsumers { get; init; }
         public Action<IServiceCollection>? ConfigureServices { get; init; }
         public string? EntityPrefix { get; init; }
+
+        /// <summary>Another broker and database server than the shared ones (the chaos test's own).</summary>
+        public string? RabbitMqUrl { get; init; }
+
+        public string? PostgresServer { get; init; }
 
         /// <summary>
         /// As `dotnet run` with no configuration: every role in one process, the in-memory bus,
@@ -85,14 +93,14 @@ public sealed class ServiceApplication : IAsyncDisposable
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var (connectionString, provider, drop) = options.ShareWith is { } first
             ? (first.ConnectionString, first.Provider, () => Task.CompletedTask)
-            : await DatabaseAsync(options.UseSqlite || options.EmbeddedDefaults);
+            : await DatabaseAsync(options.UseSqlite || options.EmbeddedDefaults, options.PostgresServer);
 
         var settings = new Dictionary<string, string?>
         {
             ["Roles"] = options.Roles,
             ["Jobs:Provider"] = provider,
             ["ConnectionStrings:Jobs"] = connectionString,
-            ["Messaging:RabbitMqUrl"] = options.EmbeddedDefaults ? "" : await TestInfrastructure.RabbitMqUrlAsync(),
+            ["Messaging:RabbitMqUrl"] = options.EmbeddedDefaults ? "" : options.RabbitMqUrl ?? await TestInfrastructure.RabbitMqUrlAsync(),
             ["Messaging:EntityPrefix"] = prefix,
             ["Webhooks:PublicBaseUrl"] = baseAddress.AbsoluteUri,
             ["ModelsLab:BaseUrl"] = simulator.ApiBaseAddress.AbsoluteUri,
@@ -142,6 +150,7 @@ public sealed class ServiceApplication : IAsyncDisposable
         {
             Provider = provider,
             _ownsSimulator = options.ShareWith is null,
+            _ownedPrefixBroker = options.EntityPrefix is null && !options.EmbeddedDefaults ? settings["Messaging:RabbitMqUrl"] : null,
         };
     }
 
@@ -171,9 +180,13 @@ public sealed class ServiceApplication : IAsyncDisposable
         }
 
         await _dropDatabase();
+        if (_ownedPrefixBroker is not null)
+        {
+            await BrokerEntities.DeleteAsync(_ownedPrefixBroker, EntityPrefix);
+        }
     }
 
-    private static async Task<(string ConnectionString, string Provider, Func<Task> Drop)> DatabaseAsync(bool sqlite)
+    private static async Task<(string ConnectionString, string Provider, Func<Task> Drop)> DatabaseAsync(bool sqlite, string? postgresServer)
     {
         if (sqlite)
         {
@@ -190,7 +203,7 @@ public sealed class ServiceApplication : IAsyncDisposable
             });
         }
 
-        var server = new NpgsqlConnectionStringBuilder(await TestInfrastructure.PostgresServerAsync());
+        var server = new NpgsqlConnectionStringBuilder(postgresServer ?? await TestInfrastructure.PostgresServerAsync());
         var database = $"headshots_{Guid.NewGuid():N}";
         var connection = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
         return (connection, "Postgres", async () =>

@@ -23,9 +23,11 @@ public sealed class SubscriberService : IAsyncDisposable
 
     public ReceivedEvents Received { get; }
 
-    public static async Task<SubscriberService> StartAsync(string rabbitMqUrl, string entityPrefix, string queueName)
+    // ackDelay: how long each consume takes after recording the event. A subscriber with unacknowledged
+    // deliveries in hand when the broker dies sees them again (the chaos test wants that).
+    public static async Task<SubscriberService> StartAsync(string rabbitMqUrl, string entityPrefix, string queueName, TimeSpan ackDelay = default)
     {
-        var received = new ReceivedEvents();
+        var received = new ReceivedEvents { AckDelay = ackDelay };
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(received);
@@ -65,16 +67,34 @@ public sealed class ReceivedEvents
     private readonly ConcurrentQueue<(object Message, Guid? MessageId)> _events = new();
     private readonly SemaphoreSlim _arrived = new(0);
 
+    internal TimeSpan AckDelay { get; init; }
+
     public IReadOnlyList<T> All<T>() => _events.Select(e => e.Message).OfType<T>().ToList();
 
     public IReadOnlyList<(T Message, Guid? MessageId)> WithIds<T>() =>
         _events.Where(e => e.Message is T).Select(e => ((T)e.Message, e.MessageId)).ToList();
 
-    internal Task Add<T>(ConsumeContext<T> context) where T : class
+    private int _inHand;
+
+    /// <summary>Deliveries recorded and not yet acknowledged (only with an ack delay).</summary>
+    public int InHand => Volatile.Read(ref _inHand);
+
+    internal async Task Add<T>(ConsumeContext<T> context) where T : class
     {
         _events.Enqueue((context.Message, context.MessageId));
         _arrived.Release();
-        return Task.CompletedTask;
+        if (AckDelay > TimeSpan.Zero)
+        {
+            Interlocked.Increment(ref _inHand);
+            try
+            {
+                await Task.Delay(AckDelay, context.CancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inHand);
+            }
+        }
     }
 
     /// <summary>Waits until <paramref name="done"/> holds, or fails the test with what did arrive.</summary>

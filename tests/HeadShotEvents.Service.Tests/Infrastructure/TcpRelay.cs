@@ -9,14 +9,18 @@ namespace HeadShotEvents.Service.Tests.Infrastructure;
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly DnsEndPoint _target;
     private readonly List<TcpClient> _open = [];
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _cut;
 
-    public TcpRelay(string host, int port)
+    /// <param name="host">Where the relay connects to.</param>
+    /// <param name="port">The target's port.</param>
+    /// <param name="listenPort">0 for any free port; a given one to open a door that was refusing connections.</param>
+    public TcpRelay(string host, int port, int listenPort = 0)
     {
+        _listener = new TcpListener(IPAddress.Loopback, listenPort);
         _target = new DnsEndPoint(host, port);
         _listener.Start();
         _ = AcceptAsync();

@@ -65,38 +65,43 @@ public static class TestInfrastructure
         }
     }
 
-    /// <summary>
-    /// Stops and starts the broker application (connections drop; durable queues and persistent
-    /// messages survive), in the container or, for a local broker, with rabbitmqctl.
-    /// </summary>
-    public static async Task RestartRabbitMqAsync()
+    private static readonly Lazy<Task<Exception?>> Availability = new(CheckAsync);
+
+    /// <summary>Both can be had (from the variables or Testcontainers) and answer a connection.</summary>
+    public static async Task<bool> IsAvailableAsync() => await Availability.Value is null;
+
+    /// <summary>Fails with the one message that says how to provide them.</summary>
+    public static async Task EnsureAvailableAsync()
     {
-        await RabbitMqUrlAsync();
-        foreach (var command in new[] { "stop_app", "start_app" })
+        if (await Availability.Value is { } problem)
         {
-            if (_rabbitContainer is not null)
-            {
-                var result = await _rabbitContainer.ExecAsync(["rabbitmqctl", command]);
-                if (result.ExitCode != 0)
-                {
-                    throw new InvalidOperationException($"rabbitmqctl {command} failed in the container: {result.Stderr}");
-                }
+            throw new InvalidOperationException(
+                "The service tests need a real RabbitMQ and a real PostgreSQL, and did not get them, so no other test of " +
+                "this assembly ran. Run ./test.sh at the repository root: it starts both (its own RabbitMQ node and " +
+                $"PostgreSQL cluster, installed with apt where missing), or set {RabbitMqVariable} and {PostgresVariable}, or " +
+                $"start a Docker engine for Testcontainers. What failed: {problem.Message}");
+        }
+    }
 
-                continue;
+    private static async Task<Exception?> CheckAsync()
+    {
+        try
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var rabbit = await RabbitMqUrlAsync();
+            var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(rabbit), RequestedConnectionTimeout = TimeSpan.FromSeconds(10) };
+            await using (await factory.CreateConnectionAsync(limit.Token))
+            {
             }
 
-            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("rabbitmqctl", [command])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            }) ?? throw new InvalidOperationException("rabbitmqctl could not be started: the chaos test restarts the local broker with it.");
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            var stderr = await process.StandardError.ReadToEndAsync(limit.Token);
-            await process.WaitForExitAsync(limit.Token);
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"rabbitmqctl {command} failed ({process.ExitCode}): {stderr}");
-            }
+            var postgres = new Npgsql.NpgsqlConnectionStringBuilder(await PostgresServerAsync()) { Database = "postgres", Timeout = 10 };
+            await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString);
+            await connection.OpenAsync(limit.Token);
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
         }
     }
 }

@@ -24,9 +24,9 @@ public sealed class WaitingJob : IAsyncDisposable
     public HeadShotJob Job { get; }
     public string Token { get; }
 
-    public static async Task<WaitingJob> StartAsync(string? serviceRabbitMqUrl = null)
+    public static async Task<WaitingJob> StartAsync(string? serviceRabbitMqUrl = null, bool sqlite = false, IReadOnlyDictionary<string, string?>? settingsToo = null)
     {
-        var settings = new Dictionary<string, string?> { ["Webhooks:MaxBodyBytes"] = "2048" };
+        var settings = new Dictionary<string, string?>(settingsToo ?? new Dictionary<string, string?>()) { ["Webhooks:MaxBodyBytes"] = "2048" };
         if (serviceRabbitMqUrl is not null)
         {
             settings["Messaging:RabbitMqUrl"] = serviceRabbitMqUrl;
@@ -36,6 +36,7 @@ public sealed class WaitingJob : IAsyncDisposable
         {
             Simulator = new Dictionary<string, string?> { ["Simulator:Faults:DropWebhookShare"] = "1.0" },
             Settings = settings,
+            UseSqlite = sqlite,
         });
         var request = Pipeline.Request();
         await pipeline.PublishAsync(request);
