@@ -57,8 +57,10 @@ public sealed class ReconcilerClaimRaceTests
     private static async Task<List<long>> ClaimAsync(ServiceApplication service, ClaimBarrier barrier)
     {
         await using var scope = service.Services.CreateAsyncScope();
-        var configured = scope.ServiceProvider.GetRequiredService<DbContextOptions<JobsDbContext>>();
-        var options = new DbContextOptionsBuilder<JobsDbContext>(configured).AddInterceptors(new WaitAtFirstUpdate(barrier)).Options;
+        // The service's own store, on a connection of this claim's own, with the barrier in front of its first UPDATE.
+        var builder = new DbContextOptionsBuilder<JobsDbContext>();
+        var options = (service.Provider == "Sqlite" ? builder.UseSqlite(service.ConnectionString) : builder.UseNpgsql(service.ConnectionString))
+            .AddInterceptors(new WaitAtFirstUpdate(barrier)).Options;
         await using var db = new JobsDbContext(options);
         var store = new JobStore(db, TimeProvider.System, Options.Create(new ReconcilerOptions()));
         var claimed = await store.ClaimDueAsync(limit: 100, lease: TimeSpan.FromMinutes(5), CancellationToken.None);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using HeadShotEvents.Contracts;
 using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Jobs.Migrations;
 using HeadShotEvents.Service.Submitting;
 using HeadShotEvents.Service.Tests.Infrastructure;
 using HeadShotEvents.Testing;
@@ -79,7 +80,7 @@ public sealed class SubmitterRetryTests
         {
             // A fault no retry cures, before anything is sent: the check of ModelsLab's queue (a
             // COUNT over the job store) throws on every attempt.
-            ConfigureServices = services => services.ConfigureDbContext<JobsDbContext>(db => db.AddInterceptors(broken)),
+            ConfigureServices = services => services.ConfigureDbContext<PostgresJobsDbContext>(db => db.AddInterceptors(broken)),
         });
         var request = Pipeline.Request();
 
