@@ -54,14 +54,30 @@ public sealed partial class Reconciler(
         // The round's own span: each poll links to it from inside its request's trace.
         using var round = HeadShotTelemetry.Source.StartActivity("headshot.reconcile", ActivityKind.Internal, parentContext: default);
         var modelsLab = scope.ServiceProvider.GetRequiredService<ModelsLabClient>();
+        // One job's failure must not stop the others: they are claimed, and an aborted round would
+        // leave them hidden for a whole lease, past their deadline. The failed one is retried when its lease ends.
         foreach (var job in due)
         {
-            await PollAsync(job, store, outcomes, modelsLab, cancellationToken);
+            try
+            {
+                await PollAsync(job, store, outcomes, modelsLab, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogJobFailed(logger, ex, job.TrackId);
+            }
         }
 
         foreach (var job in owed)
         {
-            await outcomes.PublishOwedAsync(job, cancellationToken);
+            try
+            {
+                await outcomes.PublishOwedAsync(job, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogJobFailed(logger, ex, job.TrackId);
+            }
         }
 
         return due.Count + owed.Count;
@@ -144,6 +160,9 @@ public sealed partial class Reconciler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciler round failed ({Error}: {Detail}); trying again next round")]
     private static partial void LogRoundFailed(ILogger logger, string error, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling job {TrackId} failed; the other jobs of the round go on, this one is retried when its claim lapses")]
+    private static partial void LogJobFailed(ILogger logger, Exception exception, long trackId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fetch for job {TrackId} failed ({Error}); polled again later")]
     private static partial void LogFetchFailed(ILogger logger, long trackId, string error);
