@@ -56,6 +56,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
             ["ModelsLab:BaseUrl"] = receiver.Simulator.ApiBaseAddress.AbsoluteUri,
             ["ModelsLab:ApiKey"] = receiver.Simulator.ApiKey,
             ["ModelsLab:MaxQueuedJobs"] = "1000",
+            // The simulator's outputs are http://127.0.0.1:<port>/...: a development host, never one by default.
+            ["Webhooks:DevelopmentHosts:0"] = "127.0.0.1",
             ["Reconciler:Interval"] = "00:00:00.200",
             ["Reconciler:Grace"] = "00:00:01",
             ["Reconciler:InitialBackoff"] = "00:00:00.500",

@@ -76,6 +76,17 @@ public static class ImageUrl
     }
 
     /// <summary>
+    /// The form of an accepted URL (see <see cref="Check"/>) that goes on the bus: what a
+    /// downloader will resolve, not what the sender wrote. <c>https://x．r2．dev/</c> (fullwidth
+    /// dots) is published as <c>https://x.r2.dev/</c>, an IDN host in punycode, a default port dropped.
+    /// </summary>
+    public static string Normalised(string url)
+    {
+        var uri = new Uri(url, UriKind.Absolute);
+        return new UriBuilder(uri) { Host = uri.IdnHost }.Uri.AbsoluteUri;
+    }
+
+    /// <summary>
     /// Literal addresses only: a name is checked against the allow-list, and whoever downloads it
     /// must still refuse what it resolves to inside the network (DNS can change after this check).
     /// </summary>

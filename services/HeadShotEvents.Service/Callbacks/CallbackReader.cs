@@ -55,6 +55,7 @@ public static class CallbackReader
 
         return CallbackValidator.CheckContent(callback, outputRules, maxOutputs) is { } rejected
             ? new CallbackReading.Rejected(rejected)
-            : new CallbackReading.Accepted(callback);
+            // Published as a downloader will read them, never as written (fullwidth dots, IDN hosts).
+            : new CallbackReading.Accepted(callback with { Output = [.. callback.Output.Select(ImageUrl.Normalised)] });
     }
 }

@@ -53,7 +53,7 @@ public sealed class JobOutcomes(
         {
             var now = time.GetUtcNow().UtcDateTime;
             job.State = JobState.Completed;
-            job.Outputs = [.. outputs];
+            job.Outputs = [.. outputs.Select(ImageUrl.Normalised)];
             job.ModelsLabId ??= modelsLabId;
             job.GenerationSeconds = generationSeconds;
             job.Delivery = delivery;
