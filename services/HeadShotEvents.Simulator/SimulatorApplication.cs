@@ -58,7 +58,8 @@ public static class SimulatorApplication
         endpoints.MapHeadShotApi();
         endpoints.MapFetchApi();
         endpoints.MapOutputsApi();
-        protectAdmin?.Invoke(endpoints.MapAdminApi());
+        var admin = endpoints.MapAdminApi();
+        protectAdmin?.Invoke(admin);
         return endpoints;
     }
 
