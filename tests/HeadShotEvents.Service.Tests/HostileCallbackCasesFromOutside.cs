@@ -25,5 +25,18 @@ public static class HostileCallbackCasesFromOutside
             w => PostAsync(w, w.Token, Callback(w, extra: ",\"meta\":{\"a\":[{\"b\":\"\\udbff\"}]}")), Malformed),
         new("lone surrogate in a field error's name", HttpStatusCode.BadRequest,
             w => PostAsync(w, w.Token, Callback(w, status: "\"failed\"", extra: ",\"message\":{\"\\ud800\":[\"x\"]}")), Malformed),
+
+        // Content types: exactly application/json (a UTF-8 charset at most), checked after the token.
+        new("application/ld+json", HttpStatusCode.UnsupportedMediaType, w => PostAsync(w, w.Token, Callback(w), "application/ld+json")),
+        new("application/problem+json", HttpStatusCode.UnsupportedMediaType, w => PostAsync(w, w.Token, Callback(w), "application/problem+json")),
+        new("application/json with a Latin-1 charset", HttpStatusCode.UnsupportedMediaType,
+            w => PostAsync(w, w.Token, Callback(w), "application/json; charset=iso-8859-1")),
+        new("application/json with an extra parameter", HttpStatusCode.UnsupportedMediaType,
+            w => PostAsync(w, w.Token, Callback(w), "application/json; profile=x")),
+        new("text/plain with an expired token", HttpStatusCode.Gone,
+            w => PostAsync(w, w.Tokens(mintedAgo: TimeSpan.FromDays(3)).Mint(w.Job.TrackId), Callback(w), "text/plain")),
+        new("text/plain with a forged token", HttpStatusCode.NotFound, w => PostAsync(w, "CfDJ8forged", Callback(w), "text/plain")),
+        new("a processing callback as application/json with a UTF-8 charset", HttpStatusCode.OK,
+            w => PostAsync(w, w.Token, Callback(w, status: "\"processing\""), "application/json; charset=utf-8")),
     ];
 }
