@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.HttpResults;
 using HeadShotEvents.Service.Telemetry;
 using Microsoft.Extensions.Options;
@@ -32,9 +33,24 @@ internal static partial class ModelsLabWebhookApi
         CallbackProcessor processor,
         HeadShotMetrics metrics,
         IOptions<WebhookOptions> options,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var outcome = await EvaluateAsync(token, request, tokens, processor, options.Value, cancellationToken);
+        CallbackOutcome outcome;
+        try
+        {
+            outcome = await EvaluateAsync(token, request, tokens, processor, options.Value, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConnectionResetException
+            || (ex is IOException or OperationCanceledException && request.HttpContext.RequestAborted.IsCancellationRequested))
+        {
+            // The client went away mid-request: its doing, not ours, and nobody is left to answer.
+            LogClientGone(loggers.CreateLogger(typeof(ModelsLabWebhookApi).FullName!), ex.GetType().Name);
+            // Abort rather than answer: Kestrel would otherwise try to drain the dead body and log that as an error.
+            request.HttpContext.Abort();
+            outcome = CallbackOutcome.Rejected(StatusCodes.Status499ClientClosedRequest, "client-gone", "Client closed the request", "");
+        }
+
         metrics.Callback(outcome.Name);
         return outcome.Status == StatusCodes.Status200OK
             ? TypedResults.Ok(new CallbackAnswer(outcome.Name))
@@ -94,6 +110,9 @@ internal static partial class ModelsLabWebhookApi
     /// Exactly <c>application/json</c>, with at most a UTF-8 charset: what ModelsLab sends and
     /// README promises. Not <c>*+json</c>, which <c>HasJsonContentType</c> would let through.
     /// </summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A webhook caller closed or reset its connection mid-request ({Error})")]
+    private static partial void LogClientGone(ILogger logger, string error);
+
     internal static bool IsJson(string? contentType) =>
         Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
         && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
