@@ -20,7 +20,7 @@ internal static class HeadShotsApi
         return endpoints;
     }
 
-    internal static async Task<Results<Accepted<HeadShotStatus>, ValidationProblem>> SubmitAsync(
+    internal static async Task<Results<Accepted<HeadShotStatus>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
         HttpRequest http, JobStore store, IPublishEndpoint publisher, CancellationToken cancellationToken)
     {
         var (request, unreadable) = await HeadShotRequestBody.ReadAsync(http, cancellationToken);
@@ -37,7 +37,14 @@ internal static class HeadShotsApi
 
         // The row first, so the Location answers at once; the submitter picks up an Accepted row
         // as its own. A client retrying its POST finds the row and is not submitted twice.
-        var (job, _) = await store.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
+        var (job, created) = await store.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
+        if (!created && job.RequestFingerprint is { } known && known != RequestFingerprint.Of(request))
+        {
+            // A retry gets the job it made; another payload under the same key would silently get someone else's.
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "RequestId already used",
+                detail: $"RequestId {request.RequestId} was already used for a different request; choose a new RequestId.");
+        }
+
         if (job.State == JobState.Accepted)
         {
             await publisher.Publish(request, context => context.MessageId = request.RequestId, cancellationToken);
