@@ -118,7 +118,7 @@ public static class ModelsLabResponseParser
                 var fields = new Dictionary<string, string[]>(StringComparer.Ordinal);
                 foreach (var field in value.EnumerateObject())
                 {
-                    if (Decoded(field) is { } name)
+                    if (JsonText.Decoded(field) is { } name)
                     {
                         fields[name] = Strings(field.Value);
                     }
@@ -144,12 +144,12 @@ public static class ModelsLabResponseParser
             .Where(s => !string.IsNullOrWhiteSpace(s))
             .Select(s => s!)
             .ToArray(),
-        JsonValueKind.String when Decoded(value) is { Length: > 0 } single && !string.IsNullOrWhiteSpace(single) => [single],
+        JsonValueKind.String when JsonText.Decoded(value) is { Length: > 0 } single && !string.IsNullOrWhiteSpace(single) => [single],
         _ => [],
     };
 
     private static string? Text(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? Decoded(value) : null;
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? JsonText.Decoded(value) : null;
 
     /// <summary>A field that is a number in some bodies and a string in others (id, track_id).</summary>
     private static string? Scalar(JsonElement root, string name) =>
@@ -157,7 +157,7 @@ public static class ModelsLabResponseParser
 
     private static string? ScalarText(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => Decoded(value),
+        JsonValueKind.String => JsonText.Decoded(value),
         JsonValueKind.Number => NumberText(value),
         _ => null,
     };
@@ -178,38 +178,9 @@ public static class ModelsLabResponseParser
         return value.ValueKind switch
         {
             JsonValueKind.Number when value.TryGetDouble(out var number) && double.IsFinite(number) => number,
-            JsonValueKind.String when double.TryParse(Decoded(value), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
+            JsonValueKind.String when double.TryParse(JsonText.Decoded(value), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
                 && double.IsFinite(parsed) => parsed,
             _ => null,
         };
-    }
-
-    /// <summary>
-    /// A JSON string, or null when it names no Unicode text: JSON's grammar allows an escape such
-    /// as <c>"\ud800"</c> (a lone surrogate) that .NET cannot turn into a string and throws on.
-    /// Such a field reads as absent, like any other value of the wrong shape.
-    /// </summary>
-    private static string? Decoded(JsonElement value)
-    {
-        try
-        {
-            return value.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    private static string? Decoded(JsonProperty property)
-    {
-        try
-        {
-            return property.Name;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
     }
 }
