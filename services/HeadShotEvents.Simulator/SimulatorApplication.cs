@@ -50,14 +50,16 @@ public static class SimulatorApplication
 
     /// <summary>
     /// Maps ModelsLab's head_shot and fetch endpoints at their real paths, the output images,
-    /// and the admin endpoints under <c>/simulator</c>.
+    /// and the admin endpoints under <c>/simulator</c>; <paramref name="protectAdmin"/> lets a host
+    /// that shares its port with other endpoints put the admin API behind its own access rule.
     /// </summary>
-    public static IEndpointRouteBuilder MapModelsLabSimulator(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapModelsLabSimulator(this IEndpointRouteBuilder endpoints, Action<IEndpointConventionBuilder>? protectAdmin = null)
     {
         endpoints.MapHeadShotApi();
         endpoints.MapFetchApi();
         endpoints.MapOutputsApi();
-        endpoints.MapAdminApi();
+        var admin = endpoints.MapAdminApi();
+        protectAdmin?.Invoke(admin);
         return endpoints;
     }
 

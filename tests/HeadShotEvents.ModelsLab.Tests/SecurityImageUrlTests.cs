@@ -54,6 +54,16 @@ public sealed class SecurityImageUrlTests
     [InlineData("https://2130706433/x.png")]
     [InlineData("https://0x7f.1/x.png")]
     [InlineData("https://[::ffff:169.254.169.254]/x.png")]
+    [InlineData("https://169.254.169.254./latest/meta-data/")]   // a trailing dot: the same host to a resolver
+    [InlineData("https://localhost./x.png")]
+    [InlineData("https://127.0.0.1./x.png")]
+    [InlineData("https://2130706433./x.png")]
+    [InlineData("https://[2002:a9fe:a9fe::1]/x.png")]            // 6to4 of 169.254.169.254
+    [InlineData("https://[2002:0a00:0001::1]/x.png")]            // 6to4 of 10.0.0.1
+    [InlineData("https://[64:ff9b::a9fe:a9fe]/x.png")]           // NAT64 of 169.254.169.254
+    [InlineData("https://198.51.100.7/x.png")]                   // TEST-NET-2
+    [InlineData("https://203.0.113.7/x.png")]                    // TEST-NET-3
+    [InlineData("https://[2001:db8::1]/x.png")]                  // IPv6 documentation
     public void Internal_addresses_are_rejected_even_without_an_allow_list(string url) =>
         Assert.NotNull(ImageUrl.Check(url, ImageUrlRules.AnyPublicHttpsHost));
 
@@ -87,8 +97,29 @@ public sealed class SecurityImageUrlTests
     [InlineData("https://u:p@faces.test/me.png")]
     [InlineData("javascript:alert(1)")]
     [InlineData("file:///etc/passwd")]
+    [InlineData("https://169.254.169.254./latest/meta-data/")]
+    [InlineData("https://localhost./me.png")]
+    [InlineData("https://[2002:a9fe:a9fe::1]/me.png")]
+    [InlineData("https://198.51.100.1/me.png")]
+    [InlineData("https://203.0.113.1/me.png")]
+    [InlineData("https://[2001:db8::5]/me.png")]
     public void A_face_image_that_is_not_an_image_or_not_a_public_https_url_is_rejected(string faceImage) =>
         Assert.NotNull(FaceImage.Check(faceImage));
+
+    /// <summary>A refusal goes back to whoever sent the URL: it names the rule, never the host, address or scheme.</summary>
+    [Theory]
+    [InlineData("https://x.r2.dev.attacker.test/x.png", "attacker")]
+    [InlineData("https://10.0.0.1/x.png", "10.0.0.1")]
+    [InlineData("https://[fd00::beef]/x.png", "beef")]
+    [InlineData("gopher://pub.r2.dev/x.png", "gopher")]
+    [InlineData("http://pub.r2.dev/x.png", "http'")]
+    public void A_refusal_names_the_rule_and_never_echoes_the_value(string url, string echo)
+    {
+        var why = ImageUrl.Check(url, Production);
+
+        Assert.NotNull(why);
+        Assert.DoesNotContain(echo, why, StringComparison.OrdinalIgnoreCase);
+    }
 
     [Fact]
     public void A_face_image_over_the_base64_limit_is_rejected()

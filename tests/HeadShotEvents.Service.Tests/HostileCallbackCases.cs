@@ -129,6 +129,8 @@ public static class HostileCallbackCases
             "POST /webhooks/modelslab/{token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\0text/plain\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n{body}", Callback(w))),
         new("Content-Length with Transfer-Encoding", HttpStatusCode.BadRequest, w => RawAsync(w,
             "POST /webhooks/modelslab/{token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{body}", Callback(w))),
+
+        .. HostileCallbackCasesFromOutside.All,
     ];
 
     private static HostileCase BadOutput(string name, string url) =>

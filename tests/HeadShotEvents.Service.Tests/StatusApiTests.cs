@@ -45,7 +45,9 @@ public sealed class StatusApiTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
-        Assert.Equal(["guidance_scale", "num_inference_steps"], problem!["errors"]!.AsObject().Select(e => e.Key).Order());
+        // The request's own names: the client wrote guidanceScale, not ModelsLab's guidance_scale.
+        Assert.Equal(["guidanceScale", "numInferenceSteps"], problem!["errors"]!.AsObject().Select(e => e.Key).Order());
+        Assert.StartsWith("guidanceScale must be", (string?)problem["errors"]!["guidanceScale"]![0], StringComparison.Ordinal);
         Assert.Empty(pipeline.Published.All<HeadShotRequested>());
     }
 
@@ -68,7 +70,10 @@ public sealed class StatusApiTests
         using var response = await service.HttpClient.GetAsync($"headshots/{Guid.NewGuid()}");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("Unknown request", await response.Content.ReadAsStringAsync());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal("Unknown request", (string?)problem!["title"]);
+        Assert.False(string.IsNullOrEmpty((string?)problem["type"]));
     }
 
     [Fact]

@@ -54,7 +54,8 @@ public static class ImageUrl
         var development = Matches(uri.IdnHost, rules.DevelopmentHosts);
         if (uri.Scheme != Uri.UriSchemeHttps && !(development && uri.Scheme == Uri.UriSchemeHttp))
         {
-            return $"The URL's scheme must be https; got '{uri.Scheme}'.";
+            // The answer goes back to whoever sent the URL: name the rule, never echo the value.
+            return "The URL's scheme must be https.";
         }
 
         if (uri.UserInfo.Length > 0)
@@ -69,10 +70,21 @@ public static class ImageUrl
 
         if (rules.AllowedHosts.Count > 0 && !development && !Matches(uri.IdnHost, rules.AllowedHosts))
         {
-            return $"The URL's host '{uri.IdnHost}' is not on the allow-list.";
+            return "The URL's host is not on the allow-list.";
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The form of an accepted URL (see <see cref="Check"/>) that goes on the bus: what a
+    /// downloader will resolve, not what the sender wrote. <c>https://x．r2．dev/</c> (fullwidth
+    /// dots) is published as <c>https://x.r2.dev/</c>, an IDN host in punycode, a default port dropped.
+    /// </summary>
+    public static string Normalised(string url)
+    {
+        var uri = new Uri(url, UriKind.Absolute);
+        return new UriBuilder(uri) { Host = uri.IdnHost }.Uri.AbsoluteUri;
     }
 
     /// <summary>
@@ -81,13 +93,16 @@ public static class ImageUrl
     /// </summary>
     private static string? InternalHost(Uri uri)
     {
-        var host = uri.IdnHost;
+        // A trailing dot (`localhost.`, `169.254.169.254.`) is the same host to a resolver, but a name to Uri.
+        var host = uri.IdnHost.TrimEnd('.');
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
         {
             return "The URL names localhost.";
         }
 
-        if (uri.HostNameType is not (UriHostNameType.IPv4 or UriHostNameType.IPv6) || !IPAddress.TryParse(host.Trim('[', ']'), out var address))
+        var literal = uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+            || (host.Length > 0 && host.All(c => char.IsAsciiDigit(c) || c is '.' or 'x' or 'X' || char.IsAsciiHexDigit(c)));
+        if (!literal || !IPAddress.TryParse(host.Trim('[', ']'), out var address))
         {
             return null;
         }
@@ -97,7 +112,7 @@ public static class ImageUrl
             address = address.MapToIPv4();
         }
 
-        return IsPublic(address) ? null : $"The URL names a loopback, private, link-local or reserved address ({address}).";
+        return IsPublic(address) ? null : "The URL names a loopback, private, link-local or reserved address.";
     }
 
     /// <summary>
@@ -119,9 +134,12 @@ public static class ImageUrl
 
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            var first = address.GetAddressBytes()[0];
+            var v6 = address.GetAddressBytes();
             return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal
-                || address.IsIPv6Teredo || first == 0);
+                || address.IsIPv6Teredo || v6[0] == 0
+                || (v6[0] == 0x20 && v6[1] == 0x02)                                 // 6to4: an IPv4 address inside (2002::/16)
+                || (v6[0] == 0x20 && v6[1] == 0x01 && v6[2] == 0x0d && v6[3] == 0xb8) // documentation (2001:db8::/32)
+                || (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b)); // NAT64 (64:ff9b::/96)
         }
 
         var b = address.GetAddressBytes();
@@ -134,6 +152,8 @@ public static class ImageUrl
             192 when b[1] == 168 => false,
             192 when b[1] == 0 && b[2] is 0 or 2 => false,        // IETF protocol assignments, TEST-NET-1
             198 when b[1] is 18 or 19 => false,                   // benchmarking
+            198 when b[1] == 51 && b[2] == 100 => false,          // TEST-NET-2
+            203 when b[1] == 0 && b[2] == 113 => false,           // TEST-NET-3
             >= 224 => false,                                      // multicast and reserved
             _ => true,
         };

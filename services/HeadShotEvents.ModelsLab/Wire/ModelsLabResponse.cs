@@ -43,7 +43,14 @@ public sealed record ModelsLabResponse
     /// <summary>The <c>meta</c> object as sent (booleans as "yes"/"no", track_id as a string), detached from the parsed document.</summary>
     public JsonElement? Meta { get; init; }
 
-    public bool IsTerminal => Status is ModelsLabStatus.Success or ModelsLabStatus.Error or ModelsLabStatus.Failed;
+    /// <summary>A result: success with images, or a failure. A success without images is not one yet.</summary>
+    public bool IsTerminal => (Status is ModelsLabStatus.Success && !IsSuccessWithoutOutputs) || Status is ModelsLabStatus.Error or ModelsLabStatus.Failed;
+
+    /// <summary>
+    /// <c>success</c> with <c>output</c> empty, absent or only blanks: no usable result yet
+    /// (ModelsLab's outputs can lag its status). Polled for, never published as a completion.
+    /// </summary>
+    public bool IsSuccessWithoutOutputs => Status == ModelsLabStatus.Success && Output.Count == 0;
 
     private static readonly IReadOnlyDictionary<string, string[]> Empty = new Dictionary<string, string[]>();
 }

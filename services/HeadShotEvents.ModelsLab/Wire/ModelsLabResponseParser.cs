@@ -6,7 +6,7 @@ namespace HeadShotEvents.ModelsLab.Wire;
 /// <summary>
 /// Reads ModelsLab bodies tolerantly (see shared/reference/modelslab-behaviour.md): unknown fields
 /// are ignored and every documented variation of a known field is accepted. Only a body that is
-/// not a JSON object at all is refused.
+/// not a JSON object at all is refused. Never throws, whatever the bytes.
 /// </summary>
 public static class ModelsLabResponseParser
 {
@@ -49,7 +49,17 @@ public static class ModelsLabResponseParser
                 return false;
             }
 
-            response = Read(root);
+            try
+            {
+                response = Read(root);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Text() already reads undecodable strings as absent; this only guards what a later edit might miss.
+                error = $"The body could not be read: {ex.Message}";
+                return false;
+            }
+
             error = "";
             return true;
         }
@@ -108,7 +118,10 @@ public static class ModelsLabResponseParser
                 var fields = new Dictionary<string, string[]>(StringComparer.Ordinal);
                 foreach (var field in value.EnumerateObject())
                 {
-                    fields[field.Name] = Strings(field.Value);
+                    if (JsonText.Decoded(field) is { } name)
+                    {
+                        fields[name] = Strings(field.Value);
+                    }
                 }
 
                 var joined = string.Join(" ", fields.Values.SelectMany(m => m));
@@ -131,12 +144,12 @@ public static class ModelsLabResponseParser
             .Where(s => !string.IsNullOrWhiteSpace(s))
             .Select(s => s!)
             .ToArray(),
-        JsonValueKind.String when value.GetString() is { Length: > 0 } single && !string.IsNullOrWhiteSpace(single) => [single],
+        JsonValueKind.String when JsonText.Decoded(value) is { Length: > 0 } single && !string.IsNullOrWhiteSpace(single) => [single],
         _ => [],
     };
 
     private static string? Text(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? JsonText.Decoded(value) : null;
 
     /// <summary>A field that is a number in some bodies and a string in others (id, track_id).</summary>
     private static string? Scalar(JsonElement root, string name) =>
@@ -144,7 +157,7 @@ public static class ModelsLabResponseParser
 
     private static string? ScalarText(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString(),
+        JsonValueKind.String => JsonText.Decoded(value),
         JsonValueKind.Number => NumberText(value),
         _ => null,
     };
@@ -165,7 +178,7 @@ public static class ModelsLabResponseParser
         return value.ValueKind switch
         {
             JsonValueKind.Number when value.TryGetDouble(out var number) && double.IsFinite(number) => number,
-            JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
+            JsonValueKind.String when double.TryParse(JsonText.Decoded(value), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
                 && double.IsFinite(parsed) => parsed,
             _ => null,
         };

@@ -14,6 +14,9 @@ public sealed record CallbackOutcome(int Status, string Name, string Title = "",
     public static readonly CallbackOutcome Duplicate = new(200, "duplicate");
     public static readonly CallbackOutcome StillProcessing = new(200, "processing");
 
+    /// <summary>"success" without images: nothing to publish yet; the job is polled soon instead.</summary>
+    public static readonly CallbackOutcome NoOutputs = new(200, "no-outputs");
+
     public static CallbackOutcome Rejected(int status, string name, string title, string detail) => new(status, name, title, detail);
 
     /// <summary>A forged token and a token naming no job look the same from outside, on purpose.</summary>
@@ -23,7 +26,8 @@ public sealed record CallbackOutcome(int Status, string Name, string Title = "",
 
 /// <summary>Correlates an authenticated callback to its job and applies it.</summary>
 public sealed partial class CallbackProcessor(
-    JobStore store, JobOutcomes outcomes, HeadShotMetrics metrics, TimeProvider time, ILogger<CallbackProcessor> logger)
+    JobStore store, JobOutcomes outcomes, HeadShotMetrics metrics, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<Reconciling.ReconcilerOptions> reconciler, ILogger<CallbackProcessor> logger)
 {
     /// <summary>
     /// ModelsLab gives a webhook 30 seconds. A database that does not answer within this
@@ -55,6 +59,7 @@ public sealed partial class CallbackProcessor(
 
             var applied = callback.Status switch
             {
+                ModelsLabStatus.Success when callback.IsSuccessWithoutOutputs => await PollSoonAsync(job, callback, cancellationToken),
                 ModelsLabStatus.Success => await outcomes.CompleteAsync(
                     job, callback.Output, callback.Id, callback.GenerationTime, HeadShotDelivery.Webhook, cancellationToken),
                 ModelsLabStatus.Failed or ModelsLabStatus.Error => await outcomes.FailAsync(
@@ -76,6 +81,7 @@ public sealed partial class CallbackProcessor(
                 (ModelsLabStatus.Processing, _) => CallbackOutcome.StillProcessing,
                 (_, OutcomeApplied.AlreadyTerminal) => CallbackOutcome.Duplicate,
                 (_, OutcomeApplied.NotFound) => CallbackOutcome.UnknownJob("unknown-job"),
+                _ when callback.IsSuccessWithoutOutputs => CallbackOutcome.NoOutputs,
                 (ModelsLabStatus.Success, _) => CallbackOutcome.Completed,
                 _ => CallbackOutcome.Failed,
             };
@@ -131,6 +137,34 @@ public sealed partial class CallbackProcessor(
         }
 
         return OutcomeApplied.Applied;
+    }
+
+    /// <summary>
+    /// "success" without images: ModelsLab's outputs can lag its status, so fetch is asked again
+    /// soon (and the reconciler fails the job as GenerationFailed if images never come).
+    /// Nothing else changes, except learning ModelsLab's id when the submit's answer was lost.
+    /// </summary>
+    private async Task<OutcomeApplied?> PollSoonAsync(HeadShotJob job, ModelsLabResponse callback, CancellationToken cancellationToken)
+    {
+        var settings = reconciler.Value;
+        var (row, _) = await store.ChangeAsync(job.TrackId, row =>
+        {
+            var soon = settings.NotAfterDeadline(row, time.GetUtcNow().UtcDateTime + settings.InitialBackoff);
+            if (row.State.IsTerminal() || (row.NextPollAt <= soon && row.ModelsLabId is not null))
+            {
+                return false;
+            }
+
+            if (row.ModelsLabId is null && callback.Id is { } id && row.State is JobState.Submitting or JobState.OutcomeUnknown)
+            {
+                row.ModelsLabId = id;
+                row.State = JobState.Processing;
+            }
+
+            row.NextPollAt = row.NextPollAt < soon ? row.NextPollAt : soon;
+            return true;
+        }, cancellationToken);
+        return row is null ? OutcomeApplied.NotFound : row.State.IsTerminal() ? OutcomeApplied.AlreadyTerminal : OutcomeApplied.Applied;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Callback for job {TrackId} could not be recorded ({Error}); answered 503")]

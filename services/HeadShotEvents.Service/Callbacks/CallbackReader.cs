@@ -29,6 +29,12 @@ public static class CallbackReader
         try
         {
             using var document = JsonDocument.Parse(body, DocumentOptions);
+            if (CallbackValidator.HoldsUndecodableText(document.RootElement))
+            {
+                return new CallbackReading.Rejected(CallbackOutcome.Rejected(400, "malformed", "Malformed callback",
+                    "The body holds a string that is not Unicode text (a lone surrogate escape such as \\ud800)."));
+            }
+
             shapeError = document.RootElement.ValueKind == JsonValueKind.Object ? CallbackValidator.CheckShape(document.RootElement) : null;
         }
         catch (JsonException)
@@ -49,6 +55,7 @@ public static class CallbackReader
 
         return CallbackValidator.CheckContent(callback, outputRules, maxOutputs) is { } rejected
             ? new CallbackReading.Rejected(rejected)
-            : new CallbackReading.Accepted(callback);
+            // Published as a downloader will read them, never as written (fullwidth dots, IDN hosts).
+            : new CallbackReading.Accepted(callback with { Output = [.. callback.Output.Select(ImageUrl.Normalised)] });
     }
 }

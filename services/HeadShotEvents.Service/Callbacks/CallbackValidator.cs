@@ -100,6 +100,43 @@ public static class CallbackValidator
         return null;
     }
 
+    /// <summary>
+    /// True when a name or string anywhere in the body is an escape that names no Unicode text
+    /// (<c>"\ud800"</c>): valid JSON, but nothing a real callback sends, and .NET throws reading it.
+    /// Refused whole, so that no check below and no stored copy (meta) ever meets one.
+    /// </summary>
+    public static bool HoldsUndecodableText(JsonElement value)
+    {
+        try
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = value.GetString();
+                    return false;
+                case JsonValueKind.Array:
+                    return value.EnumerateArray().Any(HoldsUndecodableText);
+                case JsonValueKind.Object:
+                    foreach (var property in value.EnumerateObject())
+                    {
+                        // Reading the name is the check: it throws for an undecodable one.
+                        if (property.Name is null || HoldsUndecodableText(property.Value))
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                default:
+                    return false;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
     private static string Printable(string name) =>
         name.Length <= MaxFieldNameLength && name.All(c => !char.IsControl(c)) ? name : "(unprintable)";
 }

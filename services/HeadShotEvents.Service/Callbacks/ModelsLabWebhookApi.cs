@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.HttpResults;
 using HeadShotEvents.Service.Telemetry;
 using Microsoft.Extensions.Options;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace HeadShotEvents.Service.Callbacks;
 
 /// <summary>The receiver: ModelsLab's callbacks, the one internet-facing endpoint.</summary>
-internal static class ModelsLabWebhookApi
+internal static partial class ModelsLabWebhookApi
 {
     public const string Route = "/webhooks/modelslab/{token}";
 
@@ -15,14 +16,15 @@ internal static class ModelsLabWebhookApi
             .WithName("ReceiveModelsLabWebhook")
             .WithSummary("ModelsLab's generation callback for one job")
             .DisableAntiforgery()
-            .RequireRateLimiting(Security.PublicEndpointRateLimiting.Policy)
-            .Accepts<object>("application/json");
+            // No .Accepts<>(): its 415 comes from routing, before the rate limiter and the token check.
+            .RequireRateLimiting(Security.PublicEndpointRateLimiting.Policy);
         return endpoints;
     }
 
     /// <summary>
-    /// Cheapest checks first: the token (no database work for strangers), then the body, then the
-    /// job. 2xx only once the change is durable; anything else publishes nothing.
+    /// Cheapest checks first: the rate limit (middleware), the token (no database work for
+    /// strangers), the content type, then the body, then the job. 2xx only once the change is
+    /// durable; anything else publishes nothing.
     /// </summary>
     internal static async Task<Results<Ok<CallbackAnswer>, ProblemHttpResult>> ReceiveAsync(
         string token,
@@ -31,9 +33,24 @@ internal static class ModelsLabWebhookApi
         CallbackProcessor processor,
         HeadShotMetrics metrics,
         IOptions<WebhookOptions> options,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var outcome = await EvaluateAsync(token, request, tokens, processor, options.Value, cancellationToken);
+        CallbackOutcome outcome;
+        try
+        {
+            outcome = await EvaluateAsync(token, request, tokens, processor, options.Value, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConnectionResetException
+            || (ex is IOException or OperationCanceledException && request.HttpContext.RequestAborted.IsCancellationRequested))
+        {
+            // The client went away mid-request: its doing, not ours, and nobody is left to answer.
+            LogClientGone(loggers.CreateLogger(typeof(ModelsLabWebhookApi).FullName!), ex.GetType().Name);
+            // Abort rather than answer: Kestrel would otherwise try to drain the dead body and log that as an error.
+            request.HttpContext.Abort();
+            outcome = CallbackOutcome.Rejected(StatusCodes.Status499ClientClosedRequest, "client-gone", "Client closed the request", "");
+        }
+
         metrics.Callback(outcome.Name);
         return outcome.Status == StatusCodes.Status200OK
             ? TypedResults.Ok(new CallbackAnswer(outcome.Name))
@@ -55,7 +72,7 @@ internal static class ModelsLabWebhookApi
                 return CallbackOutcome.UnknownJob("invalid-token");
         }
 
-        if (!request.HasJsonContentType())
+        if (!IsJson(request.ContentType))
         {
             return CallbackOutcome.Rejected(StatusCodes.Status415UnsupportedMediaType, "unsupported-content-type",
                 "Unsupported content type", "The callback body must be application/json.");
@@ -85,6 +102,22 @@ internal static class ModelsLabWebhookApi
             _ => throw new InvalidOperationException("A callback reading is accepted or rejected."),
         };
     }
+}
+
+internal static partial class ModelsLabWebhookApi
+{
+    /// <summary>
+    /// Exactly <c>application/json</c>, with at most a UTF-8 charset: what ModelsLab sends and
+    /// README promises. Not <c>*+json</c>, which <c>HasJsonContentType</c> would let through.
+    /// </summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A webhook caller closed or reset its connection mid-request ({Error})")]
+    private static partial void LogClientGone(ILogger logger, string error);
+
+    internal static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+        && media.Parameters.All(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)
+            && (p.Value.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || p.Value.Equals("\"utf-8\"", StringComparison.OrdinalIgnoreCase)));
 }
 
 /// <summary>What the receiver tells ModelsLab (and an operator reading logs) it did with a callback.</summary>

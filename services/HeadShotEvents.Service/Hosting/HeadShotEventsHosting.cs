@@ -123,7 +123,8 @@ public static class HeadShotEventsHosting
 
         if (roles.HasFlag(ServiceRoles.Simulator))
         {
-            app.MapModelsLabSimulator();
+            // Its admin API changes how the stand-in behaves: internal, like /headshots.
+            app.MapModelsLabSimulator(admin => admin.RequireInternalCaller());
         }
 
         return app;

@@ -1,8 +1,8 @@
 namespace HeadShotEvents.Service.Hosting;
 
 /// <summary>
-/// The parts one process runs (setting <c>Roles</c>, e.g. <c>Submitter,Api</c>). All of them in one
-/// process is the zero-setup default; docker-compose runs one role per container.
+/// The parts one process runs (setting <c>Roles</c>, e.g. <c>Submitter,Api</c>). All of them plus
+/// the simulator in one process is the zero-setup `dotnet run` profile; docker-compose runs one role per container.
 /// </summary>
 [Flags]
 public enum ServiceRoles
@@ -18,11 +18,16 @@ public enum ServiceRoles
     /// <summary>POST /headshots and GET /headshots/{requestId}.</summary>
     Api = 4,
 
-    /// <summary>The ModelsLab simulator, for embedded mode and tests.</summary>
+    /// <summary>
+    /// The ModelsLab simulator, for the embedded `dotnet run` profile and tests. Never part of
+    /// <see cref="All"/>: its head_shot posts to any URL it is given and its admin API changes
+    /// behaviour, so it runs only where it is named (<c>All,Simulator</c>).
+    /// </summary>
     Simulator = 8,
 
     /// <summary>Polls fetch for jobs whose callback is overdue; fails them at the deadline. Holds the ModelsLab API key.</summary>
     Reconciler = 16,
 
-    All = Submitter | Receiver | Api | Simulator | Reconciler,
+    /// <summary>Every part of the service itself: the default when <c>Roles</c> is not set.</summary>
+    All = Submitter | Receiver | Api | Reconciler,
 }

@@ -47,6 +47,9 @@ public sealed class HeadShotJob
     public string? FailureMessage { get; set; }
     public Dictionary<string, string[]>? FieldErrors { get; set; }
 
+    /// <summary>The request's payload as a hash (<see cref="Jobs.RequestFingerprint"/>): a reuse of its RequestId for another payload is a conflict. Null on rows older than it.</summary>
+    public string? RequestFingerprint { get; set; }
+
     /// <summary>The publisher's metadata, echoed on every event of the request.</summary>
     public Dictionary<string, string>? Metadata { get; set; }
 

@@ -39,6 +39,7 @@ public sealed class JobStore(JobsDbContext db, TimeProvider time, IOptions<Recon
             // Watched from birth: a request whose message is lost or never consumed still fails at the deadline.
             NextPollAt = now + reconciler.Value.Deadline,
             Metadata = request.Metadata is null ? null : new Dictionary<string, string>(request.Metadata),
+            RequestFingerprint = RequestFingerprint.Of(request),
         };
 
         db.Jobs.Add(job);

@@ -50,6 +50,7 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
         job.Property(j => j.ModelsLabId).HasMaxLength(128);
         job.Property(j => j.TraceParent).HasMaxLength(64);
         job.Property(j => j.TraceState).HasMaxLength(512);
+        job.Property(j => j.RequestFingerprint).HasMaxLength(RequestFingerprint.Length);
         job.Property(j => j.FieldErrors).HasConversion(Json<Dictionary<string, string[]>>(), JsonEquality<Dictionary<string, string[]>>());
         job.Property(j => j.Metadata).HasConversion(Json<Dictionary<string, string>>(), JsonEquality<Dictionary<string, string>>());
 

@@ -19,6 +19,9 @@ public static class MessagingExtensions
 
         builder.Services.AddMassTransit(bus =>
         {
+            // MassTransit 8.4+ reports bus and endpoint shapes to usage-tracking.masstransit.io at start: nothing leaves without our say.
+            bus.DisableUsageTelemetry();
+
             if (roles.HasFlag(ServiceRoles.Submitter))
             {
                 bus.AddConsumer<SubmitHeadShotConsumer, SubmitHeadShotConsumerDefinition>();

@@ -57,7 +57,7 @@ public sealed class JobOutcomes(
         var now = time.GetUtcNow().UtcDateTime;
         return SettleAsync(job, null, Settlement(JobState.Completed, now, modelsLabId) with
         {
-            Outputs = [.. outputs],
+            Outputs = [.. outputs.Select(ImageUrl.Normalised)],
             Delivery = delivery,
             GenerationSeconds = generationSeconds,
             OutputsExpireAt = now + OutputLifetime,

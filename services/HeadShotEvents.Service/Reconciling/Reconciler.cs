@@ -53,9 +53,18 @@ public sealed partial class Reconciler(
         // The round's own span: each poll links to it from inside its request's trace.
         using var round = HeadShotTelemetry.Source.StartActivity("headshot.reconcile", ActivityKind.Internal, parentContext: default);
         var modelsLab = scope.ServiceProvider.GetRequiredService<ModelsLabClient>();
+        // One job's failure must not stop the others: they are claimed, and an aborted round would
+        // leave them hidden for a whole lease, past their deadline. The failed one is retried when its lease ends.
         foreach (var job in due)
         {
-            await PollAsync(job, store, outcomes, modelsLab, cancellationToken);
+            try
+            {
+                await PollAsync(job, store, outcomes, modelsLab, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogJobFailed(logger, ex, job.TrackId);
+            }
         }
 
         return due.Count;
@@ -68,8 +77,19 @@ public sealed partial class Reconciler(
 
         // A job without ModelsLab's id (the submit's answer was lost) cannot be fetched: only a
         // callback, which names the id, or the deadline can settle it.
-        if (job.ModelsLabId is not null && await FetchAndSettleAsync(job, outcomes, modelsLab, span.Activity, ct))
+        var answer = job.ModelsLabId is null ? PollAnswer.Pending : await FetchAndSettleAsync(job, outcomes, modelsLab, span.Activity, ct);
+        if (answer == PollAnswer.Settled)
         {
+            return;
+        }
+
+        if (answer == PollAnswer.SuccessWithoutOutputs && time.GetUtcNow().UtcDateTime >= settings.DeadlineOf(job))
+        {
+            // ModelsLab says it is done, but gave nothing to publish: its failure, not a silence.
+            span.Activity?.SetTag(HeadShotTelemetry.OutcomeTag, "no-outputs");
+            await outcomes.FailAsync(job, HeadShotFailureReason.GenerationFailed,
+                $"ModelsLab reported success but gave no output images within {settings.Deadline}.", null, job.ModelsLabId, ct,
+                onlyIf: row => time.GetUtcNow().UtcDateTime >= settings.DeadlineOf(row));
             return;
         }
 
@@ -86,8 +106,17 @@ public sealed partial class Reconciler(
         await RescheduleAsync(job, store, ct);
     }
 
-    /// <summary>Polls fetch once; true when the answer settled the job.</summary>
-    private async Task<bool> FetchAndSettleAsync(HeadShotJob job, JobOutcomes outcomes, ModelsLabClient modelsLab, Activity? span, CancellationToken ct)
+    private enum PollAnswer
+    {
+        Pending,
+        Settled,
+
+        /// <summary>"success" with no usable output: polled again, and a failure (not a timeout) at the deadline.</summary>
+        SuccessWithoutOutputs,
+    }
+
+    /// <summary>Polls fetch once and settles the job when the answer is a result.</summary>
+    private async Task<PollAnswer> FetchAndSettleAsync(HeadShotJob job, JobOutcomes outcomes, ModelsLabClient modelsLab, Activity? span, CancellationToken ct)
     {
         ModelsLabAnswer answer;
         try
@@ -97,22 +126,24 @@ public sealed partial class Reconciler(
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             LogFetchFailed(logger, job.TrackId, ex.GetType().Name);
-            return false;
+            return PollAnswer.Pending;
         }
 
         var response = answer.Response;
         span?.SetTag("modelslab.status", response.RawStatus);
         switch (response.Status)
         {
+            case ModelsLabStatus.Success when response.IsSuccessWithoutOutputs:
+                return PollAnswer.SuccessWithoutOutputs;
             case ModelsLabStatus.Success:
                 await outcomes.CompleteAsync(job, response.Output, response.Id, response.GenerationTime, HeadShotDelivery.Poll, ct);
-                return true;
+                return PollAnswer.Settled;
             case ModelsLabStatus.Error or ModelsLabStatus.Failed when !answer.IsTransient:
                 await outcomes.FailAsync(job, HeadShotFailureReason.GenerationFailed,
                     response.Message ?? $"ModelsLab's fetch answered '{response.RawStatus}'.", response.FieldErrors, response.Id, ct);
-                return true;
+                return PollAnswer.Settled;
             default:
-                return false;
+                return PollAnswer.Pending;
         }
     }
 
@@ -138,6 +169,9 @@ public sealed partial class Reconciler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciler round failed ({Error}: {Detail}); trying again next round")]
     private static partial void LogRoundFailed(ILogger logger, string error, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling job {TrackId} failed; the other jobs of the round go on, this one is retried when its claim lapses")]
+    private static partial void LogJobFailed(ILogger logger, Exception exception, long trackId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fetch for job {TrackId} failed ({Error}); polled again later")]
     private static partial void LogFetchFailed(ILogger logger, long trackId, string error);

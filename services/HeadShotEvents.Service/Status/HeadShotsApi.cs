@@ -14,23 +14,37 @@ internal static class HeadShotsApi
     public static IEndpointRouteBuilder MapHeadShots(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/headshots").WithTags("HeadShots");
-        group.MapPost("/", SubmitAsync).WithName("SubmitHeadShot").WithSummary("Validate and publish a HeadShotRequested");
+        group.MapPost("/", SubmitAsync).WithName("SubmitHeadShot").WithSummary("Validate and publish a HeadShotRequested")
+            .Accepts<HeadShotRequested>("application/json");
         group.MapGet("/{requestId:guid}", GetAsync).WithName("GetHeadShot").WithSummary("Where a request stands");
         return endpoints;
     }
 
-    internal static async Task<Results<Accepted<HeadShotStatus>, ValidationProblem>> SubmitAsync(
-        HeadShotRequested request, JobStore store, IPublishEndpoint publisher, CancellationToken cancellationToken)
+    internal static async Task<Results<Accepted<HeadShotStatus>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
+        HttpRequest http, JobStore store, IPublishEndpoint publisher, CancellationToken cancellationToken)
     {
+        var (request, unreadable) = await HeadShotRequestBody.ReadAsync(http, cancellationToken);
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(unreadable, title: "The body is not a head-shot request");
+        }
+
         var errors = HeadShotRequestValidator.Validate(request);
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The request breaks ModelsLab's schema");
+            return TypedResults.ValidationProblem(HeadShotRequestBody.InRequestNames(errors), title: "The request breaks ModelsLab's schema");
         }
 
         // The row first, so the Location answers at once; the submitter picks up an Accepted row
         // as its own. A client retrying its POST finds the row and is not submitted twice.
-        var (job, _) = await store.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
+        var (job, created) = await store.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
+        if (!created && job.RequestFingerprint is { } known && known != RequestFingerprint.Of(request))
+        {
+            // A retry gets the job it made; another payload under the same key would silently get someone else's.
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "RequestId already used",
+                detail: $"RequestId {request.RequestId} was already used for a different request; choose a new RequestId.");
+        }
+
         if (job.State == JobState.Accepted)
         {
             await publisher.Publish(request, context => context.MessageId = request.RequestId, cancellationToken);
@@ -39,18 +53,16 @@ internal static class HeadShotsApi
         return TypedResults.Accepted($"/headshots/{request.RequestId}", HeadShotStatus.From(job));
     }
 
-    internal static async Task<Results<Ok<HeadShotStatus>, NotFound<ProblemDetailsBody>>> GetAsync(
+    internal static async Task<Results<Ok<HeadShotStatus>, ProblemHttpResult>> GetAsync(
         Guid requestId, JobStore store, CancellationToken cancellationToken)
     {
         var job = await store.FindByRequestIdAsync(requestId, cancellationToken);
         return job is null
-            ? TypedResults.NotFound(new ProblemDetailsBody("Unknown request", $"No head shot is known with RequestId {requestId} (yet).", 404))
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown request",
+                detail: $"No head shot is known with RequestId {requestId} (yet).")
             : TypedResults.Ok(HeadShotStatus.From(job));
     }
 }
-
-/// <summary>A ProblemDetails body for typed 404s (RFC 9457 field names).</summary>
-public sealed record ProblemDetailsBody(string Title, string Detail, int Status);
 
 /// <summary>What GET /headshots/{requestId} answers.</summary>
 public sealed record HeadShotStatus

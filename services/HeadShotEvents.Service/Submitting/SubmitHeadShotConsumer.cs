@@ -93,6 +93,8 @@ public sealed partial class SubmitHeadShotConsumer(
         switch (response.Status)
         {
             case ModelsLabStatus.Processing:
+            // "success" without images is no result yet: queued like processing, so the webhook or a poll brings them.
+            case ModelsLabStatus.Success when response.IsSuccessWithoutOutputs:
                 await RecordProcessingAsync(context, job, response, ct);
                 break;
 

@@ -6,13 +6,13 @@ namespace HeadShotEvents.Simulator.Admin;
 /// <summary>Run-time control of the simulator: the faults in force and what it has counted.</summary>
 internal static class AdminApi
 {
-    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup("/simulator/admin");
         admin.MapGet("/faults", GetFaults);
         admin.MapPut("/faults", ReplaceFaultsAsync);
         admin.MapGet("/stats", GetStats);
-        return endpoints;
+        return admin;
     }
 
     private static JsonHttpResult<SimulatorFaults> GetFaults(FaultSettings faults) =>

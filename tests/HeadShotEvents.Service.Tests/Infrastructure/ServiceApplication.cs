@@ -113,7 +113,7 @@ public sealed class ServiceApplication : IAsyncDisposable
         };
         if (options.EmbeddedDefaults)
         {
-            settings["Roles"] = "All";
+            settings["Roles"] = "All,Simulator";
             settings["Messaging:RabbitMqUrl"] = "";
             settings["ModelsLab:BaseUrl"] = new Uri(baseAddress, "api/v6/").AbsoluteUri;
             settings["ModelsLab:ApiKey"] = "sim-key";

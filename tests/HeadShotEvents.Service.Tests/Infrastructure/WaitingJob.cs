@@ -62,7 +62,7 @@ public sealed class WaitingJob : IAsyncDisposable
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         if (contentType is not null)
         {
-            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         }
 
         using var message = new HttpRequestMessage(HttpMethod.Post, $"webhooks/modelslab/{token}") { Content = content };

@@ -80,6 +80,10 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Postgres
                     b.Property<DateTime?>("PublishClaimedUntil")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("RequestFingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid");
 

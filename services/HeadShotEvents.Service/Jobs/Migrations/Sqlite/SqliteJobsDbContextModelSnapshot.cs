@@ -72,6 +72,10 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Sqlite
                     b.Property<DateTime?>("PublishClaimedUntil")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RequestFingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("RequestId")
                         .HasColumnType("TEXT");
 
