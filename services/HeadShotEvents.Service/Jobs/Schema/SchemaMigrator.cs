@@ -38,7 +38,13 @@ public sealed partial class SchemaMigrator(JobsDbContext db, ILogger<SchemaMigra
                     cancellationToken);
             }
 
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            // From the history as read in SQL: EF's own pending query would first SELECT from a history
+            // table a fresh store does not have yet, and log that failure as an error at every first start.
+            var applied = state.Adoptable ? [Known[0]] : state.Applied;
+            var pending = Known.Except(applied, StringComparer.Ordinal).ToList();
+            // EF finds out whether its history table exists by selecting from it and logging the failure
+            // as an error; created first (under our lock), a fresh store's first start logs no error.
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
             if (pending.Count > 0)
             {
