@@ -4,8 +4,11 @@ using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Jobs;
 
-/// <summary>Reads and changes job rows; every change is a compare-and-swap on the row's version.</summary>
-public sealed class JobStore(JobsDbContext db, TimeProvider time, IOptions<Reconciling.ReconcilerOptions> reconciler)
+/// <summary>
+/// Reads and changes job rows. Every change is conditional: on the row's version (<see cref="ChangeAsync"/>),
+/// or, for the hot paths, on its state inside one UPDATE statement.
+/// </summary>
+public sealed partial class JobStore(JobsDbContext db, TimeProvider time, IOptions<Reconciling.ReconcilerOptions> reconciler)
 {
     private const int MaxConcurrencyRetries = 5;
 
@@ -135,35 +138,6 @@ public sealed class JobStore(JobsDbContext db, TimeProvider time, IOptions<Recon
         }, cancellationToken);
         return rows == 1;
     }
-
-    /// <summary>Takes an Accepted job for sending (Submitting), in one statement; false when another delivery took it first.</summary>
-    public async Task<bool> ClaimForSubmitAsync(long trackId, DateTime now, DateTime firstLook, string? traceParent, string? traceState,
-        CancellationToken cancellationToken) =>
-        await db.Jobs.Where(j => j.TrackId == trackId && j.State == JobState.Accepted)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(j => j.State, JobState.Submitting)
-                .SetProperty(j => j.SubmittedAt, now)
-                .SetProperty(j => j.NextPollAt, firstLook)
-                .SetProperty(j => j.TraceParent, j => traceParent ?? j.TraceParent)
-                .SetProperty(j => j.TraceState, j => traceParent == null ? j.TraceState : traceState)
-                .SetProperty(j => j.Version, j => j.Version + 1)
-                .SetProperty(j => j.UpdatedAt, now), cancellationToken) == 1;
-
-    /// <summary>
-    /// ModelsLab queued the job: Processing, unless a fast callback settled it first (false), in one
-    /// statement. <paramref name="firstPoll"/> is computed by the caller from the same send time.
-    /// </summary>
-    public async Task<bool> RecordQueuedAsync(long trackId, string? modelsLabId, double? eta, DateTime submittedAt, DateTime firstPoll,
-        CancellationToken cancellationToken) =>
-        await db.Jobs.Where(j => j.TrackId == trackId && j.State != JobState.Completed && j.State != JobState.Failed)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(j => j.State, JobState.Processing)
-                .SetProperty(j => j.ModelsLabId, j => j.ModelsLabId ?? modelsLabId)
-                .SetProperty(j => j.EtaSeconds, eta)
-                .SetProperty(j => j.SubmittedAt, submittedAt)
-                .SetProperty(j => j.NextPollAt, firstPoll)
-                .SetProperty(j => j.Version, j => j.Version + 1)
-                .SetProperty(j => j.UpdatedAt, submittedAt), cancellationToken) == 1;
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> unsettled jobs whose next poll is due, moving each one's

@@ -49,7 +49,10 @@ public sealed partial class EventDispatcher(
         }
     }
 
-    /// <summary>Publishes batches until nothing claimable is owed. False when a publish failed.</summary>
+    /// <summary>
+    /// Publishes batches until nothing claimable is owed. False when a whole batch failed (the
+    /// broker is unreachable): then the caller pauses instead of spinning.
+    /// </summary>
     public async Task<bool> DrainAsync(OutboxOptions settings, CancellationToken cancellationToken)
     {
         while (true)
@@ -57,30 +60,52 @@ public sealed partial class EventDispatcher(
             await using var scope = scopes.CreateAsyncScope();
             var store = scope.ServiceProvider.GetRequiredService<OwedEventStore>();
             var batch = await store.ClaimAsync(settings.BatchSize, settings.ClaimLease, cancellationToken);
-            if (batch.Count == 0)
+            if (batch.Jobs.Count == 0)
             {
                 return true;
             }
 
-            var published = await Task.WhenAll(batch.Select(job => PublishAsync(job, cancellationToken)));
-            var confirmed = batch.Where((_, i) => published[i]).Select(j => j.TrackId).ToList();
-            var failed = batch.Where((_, i) => !published[i]).Select(j => j.TrackId).ToList();
-            if (confirmed.Count > 0)
+            var (confirmed, failed) = await PublishBatchAsync(store, batch, settings, cancellationToken);
+            if (confirmed == 0 && failed > 0)
             {
-                await store.ClearAsync(confirmed, cancellationToken);
-            }
-
-            if (failed.Count > 0)
-            {
-                await store.ReleaseAsync(failed, cancellationToken);
                 return false;
             }
 
-            if (batch.Count < settings.BatchSize)
+            if (batch.Jobs.Count < settings.BatchSize)
             {
                 return true;
             }
         }
+    }
+
+    /// <summary>
+    /// Publishes one claimed batch concurrently, within half its lease (a publish that hangs must not
+    /// outlive the claim, or another dispatcher would publish the same event meanwhile); clears what
+    /// the broker confirmed, and hands the rest back: after <see cref="OutboxOptions.RetryDelay"/>
+    /// when it failed (so one bad row does not hold up the others), at once when cut short by shutdown.
+    /// </summary>
+    private async Task<(int Confirmed, int Failed)> PublishBatchAsync(
+        OwedEventStore store, OwedBatch batch, OutboxOptions settings, CancellationToken stoppingToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        limit.CancelAfter(settings.ClaimLease / 2);
+        var published = await Task.WhenAll(batch.Jobs.Select(job => PublishAsync(job, limit.Token)));
+        var confirmed = batch.Jobs.Where((_, i) => published[i]).Select(j => j.TrackId).ToList();
+        var failed = batch.Jobs.Where((_, i) => !published[i]).Select(j => j.TrackId).ToList();
+
+        // Not the stopping token: a shutdown must still record what the broker already has.
+        if (confirmed.Count > 0)
+        {
+            await store.ClearAsync(confirmed, batch.ClaimedUntil, CancellationToken.None);
+        }
+
+        if (failed.Count > 0)
+        {
+            var retryAfter = stoppingToken.IsCancellationRequested ? TimeSpan.Zero : settings.RetryDelay;
+            await store.ReleaseAsync(failed, batch.ClaimedUntil, retryAfter, CancellationToken.None);
+        }
+
+        return (confirmed.Count, failed.Count);
     }
 
     /// <summary>
@@ -106,8 +131,9 @@ public sealed partial class EventDispatcher(
 
             return true;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
+            // A failure or a cut-short publish: the event stays owed and is tried again.
             span.Activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             LogPublishFailed(logger, job.TrackId, ex.GetType().Name);
             return false;

@@ -4,25 +4,33 @@ using Microsoft.EntityFrameworkCore;
 
 namespace HeadShotEvents.Service.Outbox;
 
+/// <summary>One dispatcher's claim on a batch of owed events: the rows, and the lease value that marks them as its own.</summary>
+public sealed record OwedBatch(IReadOnlyList<HeadShotJob> Jobs, DateTime ClaimedUntil);
+
 /// <summary>
 /// The outbox side of the job table: terminal jobs whose event is owed (TerminalEventPending) are
 /// claimed in batches, and their marks cleared in one statement once the bus has confirmed them.
 /// </summary>
 public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
 {
+    private const string Free = """("TerminalEventPending" AND ("PublishClaimedUntil" IS NULL OR "PublishClaimedUntil" < @now))""";
+
     /// <summary>
     /// One statement claims up to <paramref name="limit"/> owed events whose claim is free or lapsed
-    /// and returns their ids: the row-level compare-and-swap means two dispatchers (in this process
-    /// or another) never claim the same event at once. Plain SQL because it needs RETURNING, which
-    /// both SQLite and PostgreSQL speak the same way.
+    /// and returns their ids: the condition is checked again on each row as it is updated, so two
+    /// dispatchers (in this process or another) never claim the same event at once. On PostgreSQL,
+    /// SKIP LOCKED lets a second dispatcher take the next rows instead of waiting on the first's.
+    /// Plain SQL because it needs RETURNING, which SQLite and PostgreSQL speak the same way.
     /// </summary>
-    public async Task<IReadOnlyList<HeadShotJob>> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<OwedBatch> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        const string Free = """("TerminalEventPending" AND ("PublishClaimedUntil" IS NULL OR "PublishClaimedUntil" < @now))""";
-        const string Claim = $"""
+        // Whole microseconds: what PostgreSQL stores, so the value reads back equal and marks this claim.
+        var until = Microseconds(now + lease);
+        var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
+        var claim = $"""
             UPDATE head_shot_jobs SET "PublishClaimedUntil" = @until
-            WHERE "TrackId" IN (SELECT "TrackId" FROM head_shot_jobs WHERE {Free} ORDER BY "TrackId" LIMIT @limit)
+            WHERE "TrackId" IN (SELECT "TrackId" FROM head_shot_jobs WHERE {Free} ORDER BY "TrackId" LIMIT @limit{skipLocked})
               AND {Free}
             RETURNING "TrackId"
             """;
@@ -33,9 +41,9 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
         try
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = Claim;
+            command.CommandText = claim;
             Add(command, "now", now);
-            Add(command, "until", now + lease);
+            Add(command, "until", until);
             Add(command, "limit", limit);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -48,22 +56,35 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
             await db.Database.CloseConnectionAsync();
         }
 
-        return ids.Count == 0
+        var jobs = ids.Count == 0
             ? []
             : await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.TrackId)).ToListAsync(cancellationToken);
+        return new OwedBatch(jobs, until);
     }
 
-    /// <summary>The bus confirmed these events: they are no longer owed.</summary>
-    public Task ClearAsync(IReadOnlyCollection<long> trackIds, CancellationToken cancellationToken) =>
-        db.Jobs.Where(j => trackIds.Contains(j.TrackId) && j.TerminalEventPending)
+    /// <summary>
+    /// The bus confirmed these events: they are no longer owed. Only rows this claim still holds: one
+    /// whose lease lapsed and another dispatcher took is that dispatcher's to clear.
+    /// </summary>
+    public Task ClearAsync(IReadOnlyCollection<long> trackIds, DateTime claimedUntil, CancellationToken cancellationToken) =>
+        db.Jobs.Where(j => trackIds.Contains(j.TrackId) && j.TerminalEventPending && j.PublishClaimedUntil == claimedUntil)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(j => j.TerminalEventPending, false)
                 .SetProperty(j => j.PublishClaimedUntil, (DateTime?)null), cancellationToken);
 
-    /// <summary>Publishing failed: free the claims so the next try (here or elsewhere) need not wait for the lease.</summary>
-    public Task ReleaseAsync(IReadOnlyCollection<long> trackIds, CancellationToken cancellationToken) =>
-        db.Jobs.Where(j => trackIds.Contains(j.TrackId) && j.TerminalEventPending)
-            .ExecuteUpdateAsync(set => set.SetProperty(j => j.PublishClaimedUntil, (DateTime?)null), cancellationToken);
+    /// <summary>
+    /// Publishing these failed (or was cut short): they stay owed and may be claimed again after
+    /// <paramref name="retryAfter"/> (zero: at once), here or elsewhere. Only rows this claim still holds.
+    /// </summary>
+    public Task ReleaseAsync(IReadOnlyCollection<long> trackIds, DateTime claimedUntil, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        DateTime? next = retryAfter > TimeSpan.Zero ? Microseconds(time.GetUtcNow().UtcDateTime + retryAfter) : null;
+        return db.Jobs.Where(j => trackIds.Contains(j.TrackId) && j.TerminalEventPending && j.PublishClaimedUntil == claimedUntil)
+            .ExecuteUpdateAsync(set => set.SetProperty(j => j.PublishClaimedUntil, next), cancellationToken);
+    }
+
+    private static DateTime Microseconds(DateTime value) =>
+        new(value.Ticks - (value.Ticks % (TimeSpan.TicksPerMillisecond / 1000)), DateTimeKind.Utc);
 
     private static void Add(DbCommand command, string name, object value)
     {

@@ -55,7 +55,7 @@ public sealed class JobOutcomes(
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        return SettleAsync(job, null, Settlement(JobState.Completed, now, modelsLabId) with
+        return SettleAsync(job, null, Settlement(job, JobState.Completed, now, modelsLabId) with
         {
             Outputs = [.. outputs.Select(ImageUrl.Normalised)],
             Delivery = delivery,
@@ -73,7 +73,7 @@ public sealed class JobOutcomes(
     public Task<OutcomeApplied> FailAsync(
         HeadShotJob job, HeadShotFailureReason reason, string message, IReadOnlyDictionary<string, string[]>? fieldErrors,
         string? modelsLabId, CancellationToken cancellationToken, Func<HeadShotJob, bool>? onlyIf = null) =>
-        SettleAsync(job, onlyIf, Settlement(JobState.Failed, time.GetUtcNow().UtcDateTime, modelsLabId) with
+        SettleAsync(job, onlyIf, Settlement(job, JobState.Failed, time.GetUtcNow().UtcDateTime, modelsLabId) with
         {
             FailureReason = reason,
             FailureMessage = message,
@@ -92,8 +92,20 @@ public sealed class JobOutcomes(
         }
     }
 
-    private static JobSettlement Settlement(JobState state, DateTime now, string? modelsLabId) =>
-        new(state, now, modelsLabId, Activity.Current?.Id, Activity.Current?.TraceStateString);
+    /// <summary>
+    /// The settling span becomes the parent of the event's publish, but only when it is a W3C span
+    /// in the request's own trace: an unrelated current span (an inbound request's own root, a
+    /// reconciler round, a legacy publisher's hierarchical id) must never replace the saved context.
+    /// </summary>
+    private static JobSettlement Settlement(HeadShotJob job, JobState state, DateTime now, string? modelsLabId)
+    {
+        var current = Activity.Current;
+        var inTrace = current is { IdFormat: ActivityIdFormat.W3C }
+            && (!ActivityContext.TryParse(job.TraceParent, job.TraceState, out var saved) || saved.TraceId == current.TraceId);
+        return inTrace
+            ? new(state, now, modelsLabId, current!.Id, current.TraceStateString)
+            : new(state, now, modelsLabId, null, null);
+    }
 
     private string? UnsafeOutputs(IReadOnlyList<string> outputs)
     {

@@ -47,6 +47,7 @@ public static class CallbackIngest
             log($"ingest: warm-up, {warmUpCalls.Count} callbacks");
             await HttpLoad.RunAsync(http, warmUpCalls, settings.Connections);
             await broker.WaitForCountsAsync(queues, (uint)warmUpCalls.Count, TimeSpan.FromSeconds(60));
+            await Task.Delay(settings.WarmUpPause); // the JIT's background recompilation catches up
             foreach (var queue in queues)
             {
                 await broker.PurgeAsync(queue);

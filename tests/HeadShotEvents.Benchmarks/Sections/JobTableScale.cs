@@ -24,6 +24,7 @@ public static class JobTableScale
         log($"scale: warm-up, {settings.WarmUpCallbacks} callbacks each");
         await small.CallBackAsync(settings.WarmUpCallbacks);
         await large.CallBackAsync(settings.WarmUpCallbacks);
+        await Task.Delay(settings.WarmUpPause);
         ServiceMemory smallBefore = small.Service.Memory(), largeBefore = large.Service.Memory();
 
         log($"scale: {settings.ScaleCallbacks} callbacks each at {settings.Connections} connections, in {Rounds} alternating rounds");

@@ -1,0 +1,110 @@
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Outbox;
+using HeadShotEvents.Service.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HeadShotEvents.Service.Tests;
+
+/// <summary>
+/// The outbox's claims, on both databases: dispatchers claiming at once never take the same owed
+/// event, and one whose lease lapsed can neither clear nor release what another has claimed since.
+/// The service runs as Api only, so no dispatcher of its own touches the seeded rows.
+/// </summary>
+public sealed class OutboxClaimTests
+{
+    private const int Owed = 60;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Dispatchers_claiming_at_once_take_each_owed_event_exactly_once(bool sqlite)
+    {
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Api", UseSqlite = sqlite });
+        var owed = await SeedOwedAsync(service);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var claimers = Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            await start.Task;
+            var mine = new List<long>();
+            await using var db = Context(service);
+            var store = new OwedEventStore(db, TimeProvider.System);
+            for (var batch = await store.ClaimAsync(7, TimeSpan.FromMinutes(5), CancellationToken.None);
+                 batch.Jobs.Count > 0;
+                 batch = await store.ClaimAsync(7, TimeSpan.FromMinutes(5), CancellationToken.None))
+            {
+                mine.AddRange(batch.Jobs.Select(j => j.TrackId));
+            }
+
+            return mine;
+        })).ToArray();
+        start.SetResult();
+        var claimed = await Task.WhenAll(claimers);
+
+        var all = claimed.SelectMany(c => c).ToList();
+        Assert.InRange(all.Count, Owed, Owed); // not one event claimed twice ...
+        Assert.Equal(owed.Order(), all.Order()); // ... and none left out
+        Assert.InRange(claimed.Count(c => c.Count > 0), 1, 6);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_dispatcher_whose_lease_lapsed_neither_clears_nor_releases_the_claim_another_took_since(bool sqlite)
+    {
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Api", UseSqlite = sqlite });
+        var owed = await SeedOwedAsync(service);
+        await using var slowDb = Context(service);
+        await using var laterDb = Context(service);
+        var slow = new OwedEventStore(slowDb, TimeProvider.System);
+        var later = new OwedEventStore(laterDb, new ShiftedTime(TimeSpan.FromMinutes(10))); // its clock is past the first lease
+
+        var first = await slow.ClaimAsync(Owed, TimeSpan.FromMinutes(5), CancellationToken.None);
+        var second = await later.ClaimAsync(Owed, TimeSpan.FromMinutes(5), CancellationToken.None);
+        Assert.Equal(owed.Order(), first.Jobs.Select(j => j.TrackId).Order());
+        Assert.Equal(owed.Order(), second.Jobs.Select(j => j.TrackId).Order());
+
+        await slow.ReleaseAsync(owed, first.ClaimedUntil, TimeSpan.Zero, CancellationToken.None);
+        await slow.ClearAsync(owed, first.ClaimedUntil, CancellationToken.None);
+        var afterSlow = await RowsAsync(service);
+        Assert.All(afterSlow, j => Assert.True(j.TerminalEventPending && j.PublishClaimedUntil == second.ClaimedUntil,
+            $"job {j.TrackId} must stay owed and claimed by the second dispatcher"));
+
+        await later.ClearAsync(owed, second.ClaimedUntil, CancellationToken.None);
+        var afterLater = await RowsAsync(service);
+        Assert.InRange(afterLater.Count(j => !j.TerminalEventPending && j.PublishClaimedUntil == null), Owed, Owed);
+    }
+
+    private static JobsDbContext Context(ServiceApplication service)
+    {
+        var builder = new DbContextOptionsBuilder<JobsDbContext>();
+        return new JobsDbContext((service.Provider == "Sqlite" ? builder.UseSqlite(service.ConnectionString) : builder.UseNpgsql(service.ConnectionString)).Options);
+    }
+
+    private static async Task<List<HeadShotJob>> RowsAsync(ServiceApplication service)
+    {
+        await using var db = Context(service);
+        return await db.Jobs.AsNoTracking().ToListAsync();
+    }
+
+    private static async Task<List<long>> SeedOwedAsync(ServiceApplication service)
+    {
+        await using var scope = service.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        var now = DateTime.UtcNow;
+        var jobs = Enumerable.Range(0, Owed).Select(_ => new HeadShotJob
+        {
+            RequestId = Guid.NewGuid(),
+            State = JobState.Completed,
+            CreatedAt = now,
+            UpdatedAt = now,
+            FinishedAt = now,
+            Outputs = ["https://pub-3626123a.r2.dev/temp/x-0.png"],
+            TerminalEventPending = true,
+        }).ToList();
+        db.Jobs.AddRange(jobs);
+        await db.SaveChangesAsync();
+        return jobs.Select(j => j.TrackId).ToList();
+    }
+}
