@@ -49,9 +49,13 @@ public static class EndToEnd
             using var subscriber = await StartSubscriberAsync(settings.RabbitMqUrl, prefix, subscriberQueue, outcomes);
             var bus = subscriber.Services.GetRequiredService<IBus>();
 
-            log("e2e: warm-up");
-            var warmUp = await OfferAsync(bus, outcomes, rate: Math.Min(50, settings.EndToEndRate), TimeSpan.FromSeconds(1));
-            await outcomes.WaitForAsync(warmUp.Keys, TimeSpan.FromSeconds(60));
+            // Long enough for the JIT to reach its steady state in the one process that submits, receives and
+            // simulates (see BenchmarkSettings.WarmUpCallbacks); at half the rate, so no backlog is carried over.
+            var warmUpSeconds = settings.Small ? 1 : 20;
+            log($"e2e: warm-up, {warmUpSeconds} s at {Math.Max(1, settings.EndToEndRate / 2)}/s");
+            var warmUp = await OfferAsync(bus, outcomes, rate: Math.Max(1, settings.EndToEndRate / 2), TimeSpan.FromSeconds(warmUpSeconds));
+            await outcomes.WaitForAsync(warmUp.Keys, TimeSpan.FromSeconds(120));
+            await Task.Delay(settings.WarmUpPause);
 
             log($"e2e: HeadShotRequested at {settings.EndToEndRate}/s for {settings.EndToEndDuration.TotalSeconds} s");
             var started = Stopwatch.GetTimestamp();
