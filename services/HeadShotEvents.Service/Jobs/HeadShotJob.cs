@@ -60,8 +60,8 @@ public sealed class HeadShotJob
     public bool TerminalEventPending { get; set; }
 
     /// <summary>
-    /// Until when one attempt holds the right to publish the owed event: a duplicate callback
-    /// arriving between the transition and the publish must not publish a second copy.
+    /// Until when one outbox dispatcher holds the claim to publish the owed event (null: free): two
+    /// dispatchers never publish the same event at once, and one whose lease lapsed no longer owns it.
     /// </summary>
     public DateTime? PublishClaimedUntil { get; set; }
 
