@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using HeadShotEvents.Archiver.Archiving;
-using HeadShotEvents.Archiver.Storage;
+using HeadShotEvents.Archiving;
+using HeadShotEvents.Archiving.Storage;
 using HeadShotEvents.Archiver.Tests.Infrastructure;
 using HeadShotEvents.Contracts;
 using HeadShotEvents.Testing;
