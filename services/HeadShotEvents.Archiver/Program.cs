@@ -1,4 +1,4 @@
-using HeadShotEvents.Archiver.Archiving;
+using HeadShotEvents.Archiving;
 using HeadShotEvents.Archiver.Hosting;
 using HeadShotEvents.ServiceDefaults;
 

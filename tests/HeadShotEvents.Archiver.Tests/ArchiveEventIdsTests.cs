@@ -1,4 +1,4 @@
-using HeadShotEvents.Archiver.Archiving;
+using HeadShotEvents.Archiving;
 
 namespace HeadShotEvents.Archiver.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using HeadShotEvents.Archiver.Archiving;
-using HeadShotEvents.Archiver.Storage;
+using HeadShotEvents.Archiving;
+using HeadShotEvents.Archiving.Storage;
 using HeadShotEvents.Archiver.Tests.Infrastructure;
 using HeadShotEvents.Contracts;
 using HeadShotEvents.Testing;
@@ -64,13 +64,15 @@ public sealed class ArchivingTests
         var completed = ArchiveRig.Completion(await rig.Simulator.GenerateAsync(samples: 2));
         await rig.PublishAsync(completed);
         var first = await rig.Watcher.ArchivedAsync(completed.RequestId, ArchiveRig.Patience);
+        // HeadShotArchived is published before the receipt is written: a redelivery is one once the first consume has ended.
+        await rig.Spans.WaitForArchiveOutcomeAsync(completed.RequestId, "archived", ArchiveRig.Patience);
         using var s3 = await S3Server.ClientAsync();
         var before = await BucketObjects.ImagesAsync(s3, rig.Archiver.KeyPrefix + completed.RequestId);
 
         await rig.PublishAsync(completed); // the same message again, same MessageId
-        var second = (await rig.Spans.WaitForArchivesAsync(completed.RequestId, 2, ArchiveRig.Patience))
-            .Single(span => span != rig.Spans.Archives(completed.RequestId)[0]);
-        Assert.Equal("already-archived", second.GetTagItem(ArchiverTelemetry.OutcomeTag));
+        var outcomes = (await rig.Spans.WaitForArchivesAsync(completed.RequestId, 2, ArchiveRig.Patience))
+            .Select(span => (string?)span.GetTagItem(ArchiverTelemetry.OutcomeTag)).Order();
+        Assert.Equal(["already-archived", "archived"], outcomes);
 
         // A later request's announcement arrives after any the duplicate could have caused.
         var later = ArchiveRig.Completion(await rig.Simulator.GenerateAsync(samples: 1));

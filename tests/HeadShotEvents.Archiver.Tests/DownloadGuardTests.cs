@@ -1,6 +1,6 @@
 using System.Net;
-using HeadShotEvents.Archiver.Archiving;
-using HeadShotEvents.Archiver.Downloads;
+using HeadShotEvents.Archiving;
+using HeadShotEvents.Archiving.Downloads;
 using HeadShotEvents.Archiver.Tests.Infrastructure;
 using HeadShotEvents.Contracts;
 using Microsoft.AspNetCore.Builder;

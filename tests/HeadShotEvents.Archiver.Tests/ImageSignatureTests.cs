@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using HeadShotEvents.Archiver.Downloads;
+using HeadShotEvents.Archiving.Downloads;
 
 namespace HeadShotEvents.Archiver.Tests;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using HeadShotEvents.Archiver.Archiving;
+using HeadShotEvents.Archiving;
 using HeadShotEvents.Archiver.Tests.Infrastructure;
 using HeadShotEvents.Contracts;
 using HeadShotEvents.Testing;

@@ -1,5 +1,5 @@
 using HeadShotEvents.Archiver.Hosting;
-using HeadShotEvents.Archiver.Storage;
+using HeadShotEvents.Archiving.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using HeadShotEvents.ModelsLab.Validation;
+using HeadShotEvents.UrlSafety;
 
 namespace HeadShotEvents.ModelsLab.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CsCheck;
-using HeadShotEvents.ModelsLab.Validation;
+using HeadShotEvents.UrlSafety;
 using HeadShotEvents.Service.Callbacks;
 
 namespace HeadShotEvents.Service.Tests;

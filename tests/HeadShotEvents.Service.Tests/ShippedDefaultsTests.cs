@@ -39,6 +39,38 @@ public sealed class ShippedDefaultsTests
     }
 
     [Fact]
+    public void The_archiver_role_is_not_part_of_All_it_is_a_subscriber()
+    {
+        Assert.False(ServiceRoles.All.HasFlag(ServiceRoles.Archiver));
+        Assert.Equal(ServiceRoles.None, ServiceRoles.All & ServiceRoles.Archiver);
+    }
+
+    /// <summary>The downloads of a shipped archiver role would fail closed: no http, no internal addresses.</summary>
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Testing")]
+    public void Outside_development_the_configuration_archives_nothing_and_downloads_nothing_internal(string environment)
+    {
+        var configuration = ShippedConfiguration(environment);
+
+        Assert.False(configuration.Roles().HasFlag(ServiceRoles.Archiver));
+        Assert.Empty(configuration.GetSection("Downloads:DevelopmentHosts").GetChildren());
+        Assert.False(configuration.GetValue<bool>("Downloads:AllowInternalAddresses"));
+    }
+
+    [Fact]
+    public void In_development_the_embedded_profile_archives_from_the_simulator_into_a_local_folder()
+    {
+        var configuration = ShippedConfiguration("Development");
+
+        Assert.True(configuration.Roles().HasFlag(ServiceRoles.Archiver));
+        Assert.Equal(["127.0.0.1"], configuration.GetSection("Downloads:DevelopmentHosts").Get<string[]>() ?? []);
+        Assert.True(configuration.GetValue<bool>("Downloads:AllowInternalAddresses"));
+        Assert.Equal("Folder", configuration["Storage:Provider"]);
+        Assert.Equal("archive", configuration["Storage:Folder:Path"]);
+    }
+
+    [Fact]
     public void In_development_the_embedded_profile_runs_the_simulator_with_loopback_outputs()
     {
         var configuration = ShippedConfiguration("Development");

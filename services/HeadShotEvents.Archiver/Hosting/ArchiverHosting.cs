@@ -1,6 +1,4 @@
-using HeadShotEvents.Archiver.Archiving;
-using HeadShotEvents.Archiver.Downloads;
-using HeadShotEvents.Archiver.Storage;
+using HeadShotEvents.Archiving;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -8,33 +6,23 @@ namespace HeadShotEvents.Archiver.Hosting;
 
 public static class ArchiverHosting
 {
-    /// <summary>The archiver: its consumer on its own queue, the guarded downloader, the store.</summary>
+    /// <summary>The archiver as its own process: its consumer on the service's RabbitMQ, the guarded downloader, the store.</summary>
     public static IHostApplicationBuilder AddArchiver(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<MessagingOptions>()
             .BindConfiguration(MessagingOptions.Section)
             .ValidateDataAnnotations()
-            .Validate(o => Uri.TryCreate(o.RabbitMqUrl, UriKind.Absolute, out var url) && url.Scheme is "amqp" or "amqps",
-                "Messaging:RabbitMqUrl must be an amqp:// or amqps:// URL.")
+            .Validate(o => IsAmqpUrl(o.RabbitMqUrl), "Messaging:RabbitMqUrl must be an amqp:// or amqps:// URL.")
             .ValidateOnStart();
-        builder.Services.AddOptions<ArchiveOptions>()
-            .BindConfiguration(ArchiveOptions.Section)
-            .ValidateDataAnnotations()
-            .Validate(o => o.InitialBackoff <= o.MaxBackoff, "Archive:InitialBackoff must not exceed Archive:MaxBackoff.")
-            .ValidateOnStart();
-
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ArchiverMetrics>();
-        builder.AddOutputDownloads();
-        builder.AddArchiveStore();
-        builder.Services.AddScoped<Archivist>();
-        builder.Services.AddSingleton<ParkingLot>();
 
         var messaging = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
+        // An invalid URL is reported by the options validation at start, with the setting's name.
+        builder.AddArchiving(IsAmqpUrl(messaging.RabbitMqUrl) ? new Uri(messaging.RabbitMqUrl!) : null);
+
         var prefix = string.IsNullOrWhiteSpace(messaging.EntityPrefix) ? null : messaging.EntityPrefix.Trim();
         builder.Services.AddMassTransit(bus =>
         {
-            bus.AddConsumer<ArchiveHeadShotConsumer, ArchiveHeadShotConsumerDefinition>();
+            bus.AddArchiving();
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false));
             bus.UsingRabbitMq((context, cfg) =>
             {
@@ -58,4 +46,7 @@ public static class ArchiverHosting
 
         return builder;
     }
+
+    private static bool IsAmqpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "amqp" or "amqps";
 }

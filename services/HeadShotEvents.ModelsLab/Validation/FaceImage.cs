@@ -1,3 +1,5 @@
+using HeadShotEvents.UrlSafety;
+
 namespace HeadShotEvents.ModelsLab.Validation;
 
 /// <summary>

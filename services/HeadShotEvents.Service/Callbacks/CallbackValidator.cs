@@ -1,5 +1,5 @@
 using System.Text.Json;
-using HeadShotEvents.ModelsLab.Validation;
+using HeadShotEvents.UrlSafety;
 using HeadShotEvents.ModelsLab.Wire;
 
 namespace HeadShotEvents.Service.Callbacks;

@@ -43,6 +43,6 @@ public sealed class WebhookOptions
     public static readonly IReadOnlyList<string> ModelsLabOutputHosts =
         ["*.r2.dev", "*.stablediffusionapi.com", "*.modelslab.com", "*.modelslab.ai"];
 
-    public ModelsLab.Validation.ImageUrlRules OutputRules() =>
+    public UrlSafety.ImageUrlRules OutputRules() =>
         new(OutputHosts.Count > 0 ? OutputHosts : ModelsLabOutputHosts, DevelopmentHosts);
 }

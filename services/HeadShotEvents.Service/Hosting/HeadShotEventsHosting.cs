@@ -1,3 +1,4 @@
+using HeadShotEvents.Archiving;
 using HeadShotEvents.ModelsLab;
 using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.Jobs;
@@ -35,7 +36,7 @@ public static class HeadShotEventsHosting
                 : configuration.Roles().ToString().ToLowerInvariant().Replace(", ", "-", StringComparison.Ordinal));
 
     /// <summary>The ActivitySources and Meters of the service's own code.</summary>
-    public static readonly string[] TelemetrySources = [HeadShotTelemetry.SourceName, ModelsLabMetrics.MeterName];
+    public static readonly string[] TelemetrySources = [HeadShotTelemetry.SourceName, ModelsLabMetrics.MeterName, ArchiverTelemetry.SourceName];
 
     /// <summary>Registers what the configured roles need, and nothing a role should not hold.</summary>
     public static IHostApplicationBuilder AddHeadShotEvents(this IHostApplicationBuilder builder,
@@ -97,6 +98,12 @@ public static class HeadShotEventsHosting
         if (roles.HasFlag(ServiceRoles.Simulator))
         {
             builder.Services.AddModelsLabSimulator(builder.Configuration);
+        }
+
+        if (roles.HasFlag(ServiceRoles.Archiver))
+        {
+            // Its consumer joins this bus in AddMessaging; parked messages wait on this bus's broker.
+            builder.AddArchiving(builder.Configuration.RabbitMqUrl());
         }
 
         return builder;

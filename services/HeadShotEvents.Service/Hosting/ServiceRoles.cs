@@ -28,6 +28,15 @@ public enum ServiceRoles
     /// <summary>Polls fetch for jobs whose callback is overdue; fails them at the deadline. Holds the ModelsLab API key.</summary>
     Reconciler = 16,
 
+    /// <summary>
+    /// The archiver (services/HeadShotEvents.Archiver) hosted on this process's own bus: copies every
+    /// HeadShotCompleted's outputs (sections <c>Archive</c>, <c>Downloads</c>, <c>Storage</c>) and
+    /// publishes HeadShotArchived. Never part of <see cref="All"/>: it is a subscriber, not the
+    /// service; the embedded profile names it (<c>All,Simulator,Archiver</c>), because its in-memory
+    /// bus is visible to no other process. Production runs the archiver as its own service.
+    /// </summary>
+    Archiver = 32,
+
     /// <summary>Every part of the service itself: the default when <c>Roles</c> is not set.</summary>
     All = Submitter | Receiver | Api | Reconciler,
 }

@@ -42,7 +42,7 @@ public static class JobStoreExtensions
     {
         var options = builder.Configuration.GetSection(JobStoreOptions.Section).Get<JobStoreOptions>() ?? new JobStoreOptions();
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
-        builder.Services.AddOptions<JobStoreOptions>().BindConfiguration(JobStoreOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<JobStoreOptions>().BindConfiguration(JobStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         // One context type per provider, so each finds its own migrations (Jobs/Migrations/).
         if (options.Provider == JobStoreProvider.Postgres)

@@ -1,3 +1,4 @@
+using HeadShotEvents.Archiving;
 using HeadShotEvents.Service.Hosting;
 using HeadShotEvents.Service.Submitting;
 using MassTransit;
@@ -26,6 +27,11 @@ public static class MessagingExtensions
             {
                 bus.AddConsumer<SubmitHeadShotConsumer, SubmitHeadShotConsumerDefinition>();
                 bus.AddConsumer<SubmitHeadShotFaultConsumer, SubmitHeadShotFaultConsumerDefinition>();
+            }
+
+            if (roles.HasFlag(ServiceRoles.Archiver))
+            {
+                bus.AddArchiving();
             }
 
             addConsumers?.Invoke(bus);
@@ -58,4 +64,10 @@ public static class MessagingExtensions
 
         return builder;
     }
+
+    /// <summary>The broker's URL, or null on the in-memory transport.</summary>
+    public static Uri? RabbitMqUrl(this IConfiguration configuration) =>
+        configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>()?.RabbitMqUrl is { } url && !string.IsNullOrWhiteSpace(url)
+            ? new Uri(url)
+            : null;
 }

@@ -2,7 +2,7 @@ using HeadShotEvents.Contracts;
 using HeadShotEvents.Service.Jobs;
 using System.Diagnostics;
 using HeadShotEvents.Service.Telemetry;
-using HeadShotEvents.ModelsLab.Validation;
+using HeadShotEvents.UrlSafety;
 using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.Outbox;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using System.Net;
-using HeadShotEvents.Archiver.Downloads;
+using HeadShotEvents.Archiving.Downloads;
 using HeadShotEvents.Archiver.Hosting;
-using HeadShotEvents.Archiver.Storage;
+using HeadShotEvents.Archiving.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
 using System.Net;
-using HeadShotEvents.Archiver.Downloads;
+using HeadShotEvents.Archiving.Downloads;
 
 namespace HeadShotEvents.Archiver.Tests.Infrastructure;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
-using HeadShotEvents.Archiver.Storage;
+using HeadShotEvents.Archiving.Storage;
 
 namespace HeadShotEvents.Archiver.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using HeadShotEvents.Archiver.Archiving;
+using HeadShotEvents.Archiving;
 
 namespace HeadShotEvents.Archiver.Tests.Infrastructure;
 

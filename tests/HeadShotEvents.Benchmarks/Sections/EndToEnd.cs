@@ -90,9 +90,15 @@ public static class EndToEnd
         }
         finally
         {
-            await broker.DeleteQueuesAsync([subscriberQueue, $"{prefix}-submit-head-shot", $"{prefix}-submit-head-shot_error", $"{prefix}-submit-head-shot_skipped"]);
+            // The submitter's endpoints and its fault consumer's (which binds the exchange of
+            // Fault<HeadShotRequested>), each a queue and an exchange of one name, then the events'.
+            string[] endpoints = [.. new[] { "submit-head-shot", "submit-head-shot-fault" }
+                .SelectMany(e => new[] { $"{prefix}-{e}", $"{prefix}-{e}_error", $"{prefix}-{e}_skipped" })];
+            await broker.DeleteQueuesAsync([subscriberQueue, .. endpoints]);
             await broker.DeleteExchangesAsync(new[] { "HeadShotRequested", "HeadShotSubmitted", "HeadShotCompleted", "HeadShotFailed" }
-                .Select(c => Broker.EventExchange(prefix, c)).Append(subscriberQueue).Append($"{prefix}-submit-head-shot"));
+                .Select(c => Broker.EventExchange(prefix, c))
+                .Append($"{prefix}.MassTransit:Fault--HeadShotEvents.Contracts:HeadShotRequested--")
+                .Append(subscriberQueue).Concat(endpoints));
             await broker.DeleteEverythingPrefixedAsync(prefix);
         }
     }

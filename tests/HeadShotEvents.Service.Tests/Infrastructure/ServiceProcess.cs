@@ -21,7 +21,12 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, Uri baseAddress)
+    /// <summary>The folder the process runs in: its content root, where relative paths (the embedded archive/) land.</summary>
+    public static string ContentRoot => Path.GetDirectoryName(ServiceDll())!;
+
+    // environment: "Testing" (appsettings.json alone, as a container), or "Development": what
+    // `dotnet run` runs through its launch profile (appsettings.Development.json layered on top).
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, Uri baseAddress, string environment = "Testing")
     {
         var dll = ServiceDll();
         var log = Path.Combine(Path.GetTempPath(), $"headshotevents-process-{Guid.NewGuid():N}.log");
@@ -38,7 +43,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         start.Environment["Urls"] = baseAddress.AbsoluteUri;
-        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        start.Environment["DOTNET_ENVIRONMENT"] = environment;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
         var writer = new StreamWriter(log) { AutoFlush = true };
@@ -50,6 +56,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         var service = new ServiceProcess(process, baseAddress, log);
         await service.WaitUntilReadyAsync();
         return service;
+    }
+
+    /// <summary>What the process has written to stdout and stderr so far.</summary>
+    public async Task<string> LogAsync()
+    {
+        await using var file = new FileStream(_log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(file);
+        return await reader.ReadToEndAsync();
     }
 
     /// <summary>SIGKILL: no graceful shutdown, in-flight work is cut wherever it is.</summary>

@@ -20,7 +20,7 @@ public sealed class QueuedRequestsTests
         var prefix = "t" + Guid.NewGuid().ToString("N")[..12];
         var queue = new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false).Consumer<SubmitHeadShotConsumer>();
         await using var database = await JobStoreDatabase.NewAsync("Postgres");
-        await using var subscriber = await SubscriberService.StartAsync(rabbit, prefix, "archiver");
+        var subscriber = await SubscriberService.StartAsync(rabbit, prefix, "archiver");
         try
         {
             var requests = Enumerable.Range(0, 5).Select(_ => Pipeline.Request()).ToList();
@@ -42,7 +42,10 @@ public sealed class QueuedRequestsTests
         }
         finally
         {
-            await DeleteAsync(rabbit, queue);
+            // Everything under the prefix (the submitter's queues, the fault consumer's, the
+            // subscriber's, the event exchanges), once nothing that would declare it again runs.
+            await subscriber.DisposeAsync();
+            await BrokerEntities.DeleteAsync(rabbit, prefix);
         }
     }
 
@@ -78,18 +81,6 @@ public sealed class QueuedRequestsTests
         catch (OperationInterruptedException)
         {
             return 0; // never declared: nothing was ever moved there
-        }
-    }
-
-    /// <summary>What this test declared by sending: the queue, its _error and _skipped queues, and their exchanges.</summary>
-    private static async Task DeleteAsync(string rabbit, string queue)
-    {
-        await using var connection = await new ConnectionFactory { Uri = new Uri(rabbit) }.CreateConnectionAsync();
-        foreach (var name in new[] { queue, queue + "_error", queue + "_skipped" })
-        {
-            await using var channel = await connection.CreateChannelAsync();
-            await channel.QueueDeleteAsync(name);
-            await channel.ExchangeDeleteAsync(name);
         }
     }
 }

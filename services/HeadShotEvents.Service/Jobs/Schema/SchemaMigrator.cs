@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace HeadShotEvents.Service.Jobs.Schema;
@@ -11,7 +12,7 @@ namespace HeadShotEvents.Service.Jobs.Schema;
 /// or checks that someone did (<see cref="VerifyCurrentAsync"/>). Refuses a database that a newer
 /// release has migrated: this build would read and write columns it does not know the meaning of.
 /// </summary>
-public sealed partial class SchemaMigrator(JobsDbContext db, ILogger<SchemaMigrator> logger)
+public sealed partial class SchemaMigrator(JobsDbContext db, IOptions<JobStoreOptions> options, ILogger<SchemaMigrator> logger)
 {
     /// <summary>Every migration of this build, oldest first.</summary>
     public IReadOnlyList<string> Known => db.Database.GetMigrations().ToList();
@@ -19,7 +20,7 @@ public sealed partial class SchemaMigrator(JobsDbContext db, ILogger<SchemaMigra
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await CreateDatabaseAsync(cancellationToken);
-        await using (await MigrationLock.TakeAsync(db, cancellationToken))
+        await using (await MigrationLock.TakeAsync(db, options.Value.MigrationLockTimeout, cancellationToken))
         {
             var state = await ReadAsync(cancellationToken);
             RefuseNewer(state);

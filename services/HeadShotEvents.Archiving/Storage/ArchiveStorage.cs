@@ -2,7 +2,7 @@ using HeadShotEvents.ServiceDefaults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
-namespace HeadShotEvents.Archiver.Storage;
+namespace HeadShotEvents.Archiving.Storage;
 
 public static class ArchiveStorage
 {

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace HeadShotEvents.Archiver.Downloads;
+namespace HeadShotEvents.Archiving.Downloads;
 
 /// <summary>Turns a host name into addresses: DNS in production; tests map names of their own.</summary>
 public class HostResolver

@@ -1,4 +1,4 @@
-namespace HeadShotEvents.Archiver.Storage;
+namespace HeadShotEvents.Archiving.Storage;
 
 /// <summary>
 /// The embedded default: files under a folder, written to a temporary name and renamed, so a

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using HeadShotEvents.ModelsLab.Validation;
+using HeadShotEvents.UrlSafety;
 
-namespace HeadShotEvents.Archiver.Downloads;
+namespace HeadShotEvents.Archiving.Downloads;
 
 /// <summary>
 /// The download client's ConnectCallback: resolves the name itself, refuses the connection when any

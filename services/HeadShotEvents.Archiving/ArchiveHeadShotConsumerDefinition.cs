@@ -1,10 +1,10 @@
 using MassTransit;
 
-namespace HeadShotEvents.Archiver.Archiving;
+namespace HeadShotEvents.Archiving;
 
 /// <summary>
 /// Download retries happen inside the consume (backoff up to <c>Archive:MaxHold</c>); a message
-/// still failing then is parked and comes back later (<see cref="ParkingLot"/>), until its outputs
+/// still failing then is parked and comes back later (<see cref="IParkingLot"/>), until its outputs
 /// expire. What is left for MassTransit's retry is storage or broker trouble: a short immediate
 /// retry, then the <c>_error</c> queue.
 /// </summary>

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
-using HeadShotEvents.Archiver.Downloads;
-using HeadShotEvents.Archiver.Storage;
+using HeadShotEvents.Archiving.Downloads;
+using HeadShotEvents.Archiving.Storage;
 using HeadShotEvents.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace HeadShotEvents.Archiver.Archiving;
+namespace HeadShotEvents.Archiving;
 
 /// <summary>
 /// Copies one request's outputs: download each (checked), store it under its deterministic key,
@@ -19,7 +19,7 @@ public sealed partial class Archivist(
     IArchiveStore store,
     IOptions<StorageOptions> storage,
     IOptions<ArchiveOptions> options,
-    ParkingLot parking,
+    IParkingLot parking,
     TimeProvider clock,
     ArchiverMetrics metrics,
     ILogger<Archivist> logger)

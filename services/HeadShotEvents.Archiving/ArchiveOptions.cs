@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace HeadShotEvents.Archiver.Archiving;
+namespace HeadShotEvents.Archiving;
 
 /// <summary>Section <c>Archive</c>: how long and how often a failing download is tried again.</summary>
 public sealed class ArchiveOptions

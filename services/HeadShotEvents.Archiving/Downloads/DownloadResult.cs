@@ -1,6 +1,6 @@
 using HeadShotEvents.Contracts;
 
-namespace HeadShotEvents.Archiver.Downloads;
+namespace HeadShotEvents.Archiving.Downloads;
 
 /// <summary>The end of one output's download: its bytes, a failure, or "still failing, try later".</summary>
 public abstract record DownloadResult

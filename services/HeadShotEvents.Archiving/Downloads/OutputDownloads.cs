@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace HeadShotEvents.Archiver.Downloads;
+namespace HeadShotEvents.Archiving.Downloads;
 
 public static class OutputDownloads
 {

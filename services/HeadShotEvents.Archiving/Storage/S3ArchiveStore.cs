@@ -3,7 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
-namespace HeadShotEvents.Archiver.Storage;
+namespace HeadShotEvents.Archiving.Storage;
 
 /// <summary>Objects in an S3-compatible bucket; the SHA-256 travels as object metadata (<c>x-amz-meta-sha256</c>).</summary>
 public sealed class S3ArchiveStore(IAmazonS3 s3, string bucket) : IArchiveStore

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net;
-using HeadShotEvents.Archiver.Archiving;
+using HeadShotEvents.Archiving;
 using HeadShotEvents.Contracts;
-using HeadShotEvents.ModelsLab.Validation;
+using HeadShotEvents.UrlSafety;
 using Microsoft.Extensions.Options;
 
-namespace HeadShotEvents.Archiver.Downloads;
+namespace HeadShotEvents.Archiving.Downloads;
 
 /// <summary>
 /// Downloads one output, retrying what can get better (404 before a CDN has the file, 5xx, 429,

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace HeadShotEvents.Archiver.Storage;
+namespace HeadShotEvents.Archiving.Storage;
 
 public enum StorageProvider
 {

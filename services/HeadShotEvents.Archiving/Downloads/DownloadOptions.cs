@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using HeadShotEvents.ModelsLab.Validation;
+using HeadShotEvents.UrlSafety;
 
-namespace HeadShotEvents.Archiver.Downloads;
+namespace HeadShotEvents.Archiving.Downloads;
 
 /// <summary>
 /// Section <c>Downloads</c>: which output URLs the archiver fetches, and how carefully. The URLs

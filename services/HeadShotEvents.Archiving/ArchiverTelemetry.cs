@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace HeadShotEvents.Archiver.Archiving;
+namespace HeadShotEvents.Archiving;
 
 /// <summary>
 /// The archiver's spans: <c>headshot.archive</c> is a child of MassTransit's consume span (so of the

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace HeadShotEvents.Archiver.Downloads;
+namespace HeadShotEvents.Archiving.Downloads;
 
 /// <summary>What a download turned out to be, read from its own bytes, never from its Content-Type.</summary>
 public sealed record ImageInfo(string ContentType, string Extension, int Width, int Height);

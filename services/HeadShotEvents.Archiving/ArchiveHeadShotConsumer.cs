@@ -1,7 +1,7 @@
 using HeadShotEvents.Contracts;
 using MassTransit;
 
-namespace HeadShotEvents.Archiver.Archiving;
+namespace HeadShotEvents.Archiving;
 
 /// <summary>The archiver's subscription: its own queue, bound to the HeadShotCompleted exchange.</summary>
 public sealed class ArchiveHeadShotConsumer(Archivist archivist) : IConsumer<HeadShotCompleted>

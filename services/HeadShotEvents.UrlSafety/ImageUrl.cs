@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace HeadShotEvents.ModelsLab.Validation;
+namespace HeadShotEvents.UrlSafety;
 
 /// <summary>
 /// Which image URLs may travel on the bus. Subscribers download what they are given, so a URL

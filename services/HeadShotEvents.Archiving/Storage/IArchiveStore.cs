@@ -1,4 +1,4 @@
-namespace HeadShotEvents.Archiver.Storage;
+namespace HeadShotEvents.Archiving.Storage;
 
 /// <summary>Where archived images live: an S3-compatible bucket, or a local folder on embedded defaults.</summary>
 public interface IArchiveStore

@@ -1,10 +1,15 @@
-using HeadShotEvents.Archiver.Hosting;
 using HeadShotEvents.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 
-namespace HeadShotEvents.Archiver.Archiving;
+namespace HeadShotEvents.Archiving;
+
+/// <summary>Hands a message whose downloads still fail back to its queue later, as the same message (MessageId, headers, trace).</summary>
+public interface IParkingLot
+{
+    Task ParkAsync(ConsumeContext<HeadShotCompleted> context);
+}
 
 /// <summary>
 /// Hands a message back to its own queue after <see cref="ArchiveOptions.ParkDelay"/>, on a plain
@@ -14,7 +19,7 @@ namespace HeadShotEvents.Archiver.Archiving;
 /// parked message has the same time to live, so they expire in the order they came (RabbitMQ only
 /// expires messages at the head of a queue). MessageId, headers and the trace context travel with it.
 /// </summary>
-public sealed class ParkingLot(IOptions<MessagingOptions> messaging, IOptions<ArchiveOptions> options)
+public sealed class RabbitMqParkingLot(Uri rabbitMqUrl, IOptions<ArchiveOptions> options) : IParkingLot
 {
     public const string Suffix = "_parked";
 
@@ -48,7 +53,7 @@ public sealed class ParkingLot(IOptions<MessagingOptions> messaging, IOptions<Ar
                 return;
             }
 
-            var factory = new ConnectionFactory { Uri = new Uri(messaging.Value.RabbitMqUrl!) };
+            var factory = new ConnectionFactory { Uri = rabbitMqUrl };
             await using var connection = await factory.CreateConnectionAsync(cancellationToken);
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             await channel.ExchangeDeclareAsync(parked, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
@@ -64,5 +69,22 @@ public sealed class ParkingLot(IOptions<MessagingOptions> messaging, IOptions<Ar
         {
             _declaring.Release();
         }
+    }
+}
+
+/// <summary>
+/// On MassTransit's in-memory bus (the service's embedded profile) the transport delays a send
+/// itself; a parked message lives as long as the process, like everything on that bus.
+/// </summary>
+public sealed class InMemoryParkingLot(IOptions<ArchiveOptions> options) : IParkingLot
+{
+    public async Task ParkAsync(ConsumeContext<HeadShotCompleted> context)
+    {
+        var endpoint = await context.GetSendEndpoint(context.ReceiveContext.InputAddress);
+        await endpoint.Send(context.Message, send =>
+        {
+            send.MessageId = context.MessageId;
+            send.Delay = options.Value.ParkDelay;
+        }, context.CancellationToken);
     }
 }

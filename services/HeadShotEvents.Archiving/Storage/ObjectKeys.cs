@@ -1,4 +1,4 @@
-namespace HeadShotEvents.Archiver.Storage;
+namespace HeadShotEvents.Archiving.Storage;
 
 /// <summary>
 /// Deterministic keys: the same request's outputs always land at the same keys, so archiving

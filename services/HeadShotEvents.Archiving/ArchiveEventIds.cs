@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace HeadShotEvents.Archiver.Archiving;
+namespace HeadShotEvents.Archiving;
 
 /// <summary>
 /// MessageIds derived from the RequestId, as the service derives its terminal events' ids
