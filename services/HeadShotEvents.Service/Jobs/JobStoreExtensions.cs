@@ -26,6 +26,9 @@ public static class JobStoreExtensions
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, JobStoreStartup>());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<JobStore>();
+        builder.Services.AddSingleton<GroupCommit.HotPathStore>();
+        builder.Services.AddOptions<GroupCommit.GroupCommitOptions>().BindConfiguration(GroupCommit.GroupCommitOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<Security.FirstKeyBootstrap>();
         builder.Services.AddHealthChecks().AddDbContextCheck<JobsDbContext>("job-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
