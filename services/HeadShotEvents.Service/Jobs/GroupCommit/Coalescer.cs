@@ -21,6 +21,8 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     private readonly int _maxBatch;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _runners;
+    private long _batches;
+    private long _requests;
 
     /// <param name="run">Runs one batch; returns one result per request, in order.</param>
     /// <param name="maxBatch">The most requests one batch takes.</param>
@@ -33,6 +35,12 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
         _maxBatch = maxBatch;
         _runners = [.. Enumerable.Range(0, concurrentBatches).Select(_ => Task.Run(RunAsync))];
     }
+
+    /// <summary>Batches run so far: with <see cref="Requests"/>, how much gathering the load allowed.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Requests run so far, in all batches.</summary>
+    public long Requests => Interlocked.Read(ref _requests);
 
     /// <summary>Queues the request for the next batch. Cancelling stops waiting; a batch already running still applies it.</summary>
     public Task<TResult> RunAsync(TRequest request, CancellationToken cancellationToken)
@@ -63,6 +71,8 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
                 continue; // another runner took them
             }
 
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _requests, batch.Count);
             try
             {
                 var results = await _run([.. batch.Select(p => p.Request)], _stopping.Token).ConfigureAwait(false);

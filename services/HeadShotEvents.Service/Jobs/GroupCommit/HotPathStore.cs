@@ -44,6 +44,9 @@ public sealed class HotPathStore : IAsyncDisposable
         _settles = new(SettleBatchAsync, settings.MaxBatch, settings.ConcurrentBatches);
     }
 
+    /// <summary>Settling batches and settles so far (how far the load let writes share a commit).</summary>
+    public (long Batches, long Settles) SettleCounts => (_settles.Batches, _settles.Requests);
+
     /// <summary>The job as it stands (not tracked), read together with every other job asked for meanwhile.</summary>
     public Task<HeadShotJob?> FindAsync(long trackId, CancellationToken cancellationToken) => _reads.RunAsync(trackId, cancellationToken);
 
