@@ -81,6 +81,20 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
                     batch[i].Result.TrySetResult(results[i]);
                 }
             }
+            catch (BatchPartlyFailed partly)
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (partly.Errors[i] is { } error)
+                    {
+                        batch[i].Result.TrySetException(error);
+                    }
+                    else
+                    {
+                        batch[i].Result.TrySetResult((TResult)partly.Results[i]!);
+                    }
+                }
+            }
             catch (Exception ex)
             {
                 foreach (var pending in batch)
@@ -100,4 +114,15 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     }
 
     private sealed record Pending(TRequest Request, TaskCompletionSource<TResult> Result);
+}
+
+/// <summary>A batch in which some requests failed and others succeeded: each caller gets its own outcome.</summary>
+public sealed class BatchPartlyFailed(IReadOnlyList<object?> results, IReadOnlyList<Exception?> errors)
+    : Exception($"{errors.Count(e => e is not null)} of {errors.Count} requests in a batch failed.")
+{
+    /// <summary>Per request: its result where <see cref="Errors"/> has none.</summary>
+    public IReadOnlyList<object?> Results { get; } = results;
+
+    /// <summary>Per request: its error, or null.</summary>
+    public IReadOnlyList<Exception?> Errors { get; } = errors;
 }

@@ -78,13 +78,21 @@ public sealed class HotPathStore : IAsyncDisposable
         {
             // One bad row must not fail the callbacks it happened to share a batch with: each alone, so
             // only its own caller sees the error (and answers 503).
-            var results = new bool[requests.Count];
+            var results = new object?[requests.Count];
+            var errors = new Exception?[requests.Count];
             for (var i = 0; i < requests.Count; i++)
             {
-                results[i] = (await SettleTogetherAsync(scope.ServiceProvider, db, [requests[i]], cancellationToken))[0];
+                try
+                {
+                    results[i] = (await SettleTogetherAsync(scope.ServiceProvider, db, [requests[i]], cancellationToken))[0];
+                }
+                catch (DbException ex)
+                {
+                    errors[i] = ex;
+                }
             }
 
-            return results;
+            throw new BatchPartlyFailed(results, errors);
         }
     }
 
