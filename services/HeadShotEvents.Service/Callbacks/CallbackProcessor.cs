@@ -1,6 +1,7 @@
 using HeadShotEvents.Contracts;
 using HeadShotEvents.ModelsLab.Wire;
 using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Jobs.GroupCommit;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Telemetry;
 
@@ -26,7 +27,7 @@ public sealed record CallbackOutcome(int Status, string Name, string Title = "",
 
 /// <summary>Correlates an authenticated callback to its job and applies it.</summary>
 public sealed partial class CallbackProcessor(
-    JobStore store, JobOutcomes outcomes, HeadShotMetrics metrics, TimeProvider time,
+    JobStore store, HotPathStore hotPath, JobOutcomes outcomes, HeadShotMetrics metrics, TimeProvider time,
     Microsoft.Extensions.Options.IOptions<Reconciling.ReconcilerOptions> reconciler, ILogger<CallbackProcessor> logger)
 {
     /// <summary>
@@ -43,7 +44,7 @@ public sealed partial class CallbackProcessor(
         var cancellationToken = budget.Token;
         try
         {
-            var job = await store.FindAsync(trackId, cancellationToken);
+            var job = await hotPath.FindAsync(trackId, cancellationToken);
             if (job is null)
             {
                 return CallbackOutcome.UnknownJob("unknown-job");

@@ -1,10 +1,74 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace HeadShotEvents.Service.Jobs;
 
-/// <summary>The submitter's changes of a job row, each one conditional UPDATE.</summary>
+/// <summary>How a submit claim went.</summary>
+public enum SubmitClaim
+{
+    /// <summary>The job is now Submitting and this consumer sends it.</summary>
+    Claimed,
+
+    /// <summary>Another delivery took the job first.</summary>
+    TakenByAnother,
+
+    /// <summary>ModelsLab's queue for the key is full: nothing changed.</summary>
+    NoRoom,
+}
+
+/// <summary>The submitter's changes of a job row, each one conditional statement.</summary>
 public sealed partial class JobStore
 {
+    /// <summary>
+    /// PostgreSQL: the room check and the claim in ONE statement (one round trip inside the
+    /// process's submit gate, which every submit passes through one at a time).
+    /// </summary>
+    private const string ClaimIfRoomSql = """
+        WITH room AS (
+          SELECT count(*) < @atMost AS free
+          FROM (SELECT 1 FROM head_shot_jobs WHERE "State" IN ('Submitting', 'Processing') LIMIT @atMost) AS at_modelslab),
+        claimed AS (
+          UPDATE head_shot_jobs SET "State" = 'Submitting', "SubmittedAt" = @now, "NextPollAt" = @firstLook,
+            "TraceParent" = COALESCE(@traceParent, "TraceParent"),
+            "TraceState" = CASE WHEN @traceParent IS NULL THEN "TraceState" ELSE @traceState END,
+            "Version" = "Version" + 1, "UpdatedAt" = @now
+          WHERE "TrackId" = @trackId AND "State" = 'Accepted' AND (SELECT free FROM room)
+          RETURNING 1)
+        SELECT (SELECT count(*) FROM claimed) AS "Claimed",
+               EXISTS (SELECT 1 FROM head_shot_jobs WHERE "TrackId" = @trackId AND "State" = 'Accepted') AS "StillAccepted"
+        """;
+
+    private sealed record ClaimRow(long Claimed, bool StillAccepted);
+
+    /// <summary>
+    /// Takes an Accepted job for sending (Submitting) if fewer than <paramref name="atMost"/> jobs are
+    /// at ModelsLab: <see cref="SubmitClaim.TakenByAnother"/> when another delivery took it first,
+    /// <see cref="SubmitClaim.NoRoom"/> (nothing changed) when ModelsLab's queue is full.
+    /// </summary>
+    public async Task<SubmitClaim> ClaimIfRoomAsync(long trackId, int atMost, DateTime now, DateTime firstLook, string? traceParent, string? traceState,
+        CancellationToken cancellationToken)
+    {
+        if (!db.Database.IsNpgsql())
+        {
+            // SQLite has no UPDATE inside WITH: two statements (the embedded store has one instance).
+            return await CountAtModelsLabAsync(atMost, cancellationToken) < atMost
+                ? await ClaimForSubmitAsync(trackId, now, firstLook, traceParent, traceState, cancellationToken) ? SubmitClaim.Claimed : SubmitClaim.TakenByAnother
+                : await db.Jobs.AnyAsync(j => j.TrackId == trackId && j.State == JobState.Accepted, cancellationToken) ? SubmitClaim.NoRoom
+                : SubmitClaim.TakenByAnother;
+        }
+
+        // Through EF (not a bare NpgsqlCommand), so its logging and interceptors see it like every other statement.
+        var row = (await db.Database.SqlQueryRaw<ClaimRow>(ClaimIfRoomSql,
+                new NpgsqlParameter("trackId", trackId),
+                new NpgsqlParameter("atMost", atMost),
+                new NpgsqlParameter("now", now),
+                new NpgsqlParameter("firstLook", firstLook),
+                new NpgsqlParameter("traceParent", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)traceParent ?? DBNull.Value },
+                new NpgsqlParameter("traceState", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)traceState ?? DBNull.Value })
+            .ToListAsync(cancellationToken)).Single();
+        return row.Claimed == 1 ? SubmitClaim.Claimed : row.StillAccepted ? SubmitClaim.NoRoom : SubmitClaim.TakenByAnother;
+    }
+
     /// <summary>Takes an Accepted job for sending (Submitting), in one statement; false when another delivery took it first.</summary>
     public async Task<bool> ClaimForSubmitAsync(long trackId, DateTime now, DateTime firstLook, string? traceParent, string? traceState,
         CancellationToken cancellationToken) =>

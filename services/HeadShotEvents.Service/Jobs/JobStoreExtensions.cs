@@ -26,6 +26,9 @@ public static class JobStoreExtensions
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, JobStoreStartup>());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<JobStore>();
+        builder.Services.AddSingleton<GroupCommit.HotPathStore>();
+        builder.Services.AddOptions<GroupCommit.GroupCommitOptions>().BindConfiguration(GroupCommit.GroupCommitOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<Security.FirstKeyBootstrap>();
         builder.Services.AddHealthChecks().AddDbContextCheck<JobsDbContext>("job-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
@@ -44,15 +47,17 @@ public static class JobStoreExtensions
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
         builder.Services.AddOptions<JobStoreOptions>().BindConfiguration(JobStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        // One context type per provider, so each finds its own migrations (Jobs/Migrations/).
+        // One context type per provider, so each finds its own migrations (Jobs/Migrations/). Pooled:
+        // building a context's options and internal services cost more CPU per webhook than its
+        // statements did (profiled), and every request scope that resolves the store made one.
         if (options.Provider == JobStoreProvider.Postgres)
         {
-            builder.Services.AddDbContext<JobsDbContext, PostgresJobsDbContext>(db => db.UseNpgsql(connectionString ?? throw new InvalidOperationException(
+            builder.Services.AddDbContextPool<JobsDbContext, PostgresJobsDbContext>(db => db.UseNpgsql(connectionString ?? throw new InvalidOperationException(
                 "Jobs:Provider is Postgres but ConnectionStrings:Jobs is not set.")));
         }
         else
         {
-            builder.Services.AddDbContext<JobsDbContext, SqliteJobsDbContext>(db => db.UseSqlite(connectionString ?? DefaultSqlite));
+            builder.Services.AddDbContextPool<JobsDbContext, SqliteJobsDbContext>(db => db.UseSqlite(connectionString ?? DefaultSqlite));
         }
 
         builder.Services.AddScoped<SchemaMigrator>();

@@ -1,5 +1,6 @@
 using HeadShotEvents.Contracts;
 using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Jobs.GroupCommit;
 using System.Diagnostics;
 using HeadShotEvents.Service.Telemetry;
 using HeadShotEvents.UrlSafety;
@@ -32,7 +33,7 @@ public enum OutcomeApplied
 /// job; every other attempt finds it terminal and publishes nothing.
 /// </summary>
 public sealed class JobOutcomes(
-    JobStore store, OwedEvents owed, HeadShotMetrics metrics, IOptions<WebhookOptions> webhooks, TimeProvider time)
+    JobStore store, HotPathStore hotPath, OwedEvents owed, HeadShotMetrics metrics, IOptions<WebhookOptions> webhooks, TimeProvider time)
 {
     /// <summary>ModelsLab deletes outputs 24 hours after generation.</summary>
     public static readonly TimeSpan OutputLifetime = TimeSpan.FromHours(24);
@@ -144,7 +145,7 @@ public sealed class JobOutcomes(
                 version = current.Version;
             }
 
-            if (await store.SettleAsync(trackId, settlement, version, cancellationToken))
+            if (await hotPath.SettleAsync(trackId, settlement, version, cancellationToken))
             {
                 owed.Wake();
                 Record(job, settlement);

@@ -6,18 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Submitting;
 
-public enum SubmitClaim
-{
-    /// <summary>The job is now Submitting and this consumer sends it.</summary>
-    Claimed,
-
-    /// <summary>Another delivery took the job first.</summary>
-    TakenByAnother,
-
-    /// <summary>ModelsLab's queue for the key stayed full for the whole wait: try again later.</summary>
-    NoRoom,
-}
-
 /// <summary>One process's gate: claims are made one at a time, so two consumers never both see the last free slot.</summary>
 public sealed class SubmitGate
 {
@@ -44,8 +32,20 @@ public sealed class ModelsLabQueue(
         await gate.Gate.WaitAsync(cancellationToken);
         try
         {
-            while (await store.CountAtModelsLabAsync(modelsLab.Value.MaxQueuedJobs, cancellationToken) >= modelsLab.Value.MaxQueuedJobs)
+            // From the claim on the job is the reconciler's to watch: if this process dies mid-call, the
+            // job still reaches a terminal state (by a callback, or at the deadline). The deadline
+            // counts from the send, and the trace to continue is this consume's, even when POST
+            // /headshots created the row. Only an Accepted row is taken, and only while there is room.
+            while (true)
             {
+                var now = time.GetUtcNow().UtcDateTime;
+                var claim = await store.ClaimIfRoomAsync(job.TrackId, modelsLab.Value.MaxQueuedJobs, now, now + reconciler.Value.Grace,
+                    Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
+                if (claim != SubmitClaim.NoRoom)
+                {
+                    return claim;
+                }
+
                 if (time.GetUtcNow() >= giveUpAt)
                 {
                     return SubmitClaim.NoRoom;
@@ -53,15 +53,6 @@ public sealed class ModelsLabQueue(
 
                 await Task.Delay(CheckEvery, time, cancellationToken);
             }
-
-            // From now on the job is the reconciler's to watch: if this process dies mid-call, the
-            // job still reaches a terminal state (by a callback, or at the deadline). The deadline
-            // counts from the send, and the trace to continue is this consume's, even when POST
-            // /headshots created the row. One conditional UPDATE: only an Accepted row is taken.
-            var now = time.GetUtcNow().UtcDateTime;
-            var claimed = await store.ClaimForSubmitAsync(job.TrackId, now, now + reconciler.Value.Grace,
-                Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
-            return claimed ? SubmitClaim.Claimed : SubmitClaim.TakenByAnother;
         }
         finally
         {

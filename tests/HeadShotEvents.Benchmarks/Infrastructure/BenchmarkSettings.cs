@@ -10,6 +10,9 @@ public sealed record BenchmarkSettings
     /// <summary>A server-level connection string: each section creates (and drops) its own database.</summary>
     public required string PostgresServer { get; init; }
 
+    /// <summary>The server's own <c>postgres</c> database, for questions about the server itself.</summary>
+    public string PostgresAdmin => new Npgsql.NpgsqlConnectionStringBuilder(PostgresServer) { Database = "postgres" }.ConnectionString;
+
     public int Jobs { get; init; } = 5_000;
     public int Connections { get; init; } = 32;
     /// <summary>

@@ -23,6 +23,8 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    public int ProcessId => _process.Id;
+
     public static Uri FreeLoopbackAddress()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

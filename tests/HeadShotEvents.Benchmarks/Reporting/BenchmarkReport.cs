@@ -23,6 +23,12 @@ public sealed record BenchmarkReport(
         {
             yield return new Ratio("callback ingest / broker throughput", Ingest.CompletionsPerSecond / Broker.PerSecond, ">= 0.75");
             yield return new Ratio("ingest p99 / broker confirm p99", Ingest.Http.Latency.P99Ms / Broker.Confirm.P99Ms, "<= 3");
+            if (Ingest.Cpu.TotalMs > 0)
+            {
+                // When the run saturates the machine's cores, throughput is cores / CPU per event: this is
+                // the ingest/broker ratio the CPU each event costs allows, whatever the scheduling.
+                yield return new Ratio("broker CPU per message / ingest CPU per callback (the ratio CPU allows)", Broker.Cpu.TotalMs / Ingest.Cpu.TotalMs, null);
+            }
         }
 
         if (EndToEnd is not null && Broker is not null)
@@ -33,6 +39,11 @@ public sealed record BenchmarkReport(
         if (EndToEnd is not null)
         {
             yield return new Ratio("end-to-end p99 / 50 ms", EndToEnd.Latency.P99Ms / 50, "<= 1");
+            if (EndToEnd.Cpu.TotalMs > 0)
+            {
+                yield return new Ratio($"end-to-end requests/s the CPU per request allows on {Machine.Cores} cores / offered rate",
+                    Machine.Cores * 1000 / EndToEnd.Cpu.TotalMs / EndToEnd.OfferedPerSecond, ">= 1 for a steady state");
+            }
         }
 
         if (Scale is not null)

@@ -19,17 +19,17 @@ public static class MarkdownReport
         Line(text, $"|---|---:|---:|---:|---:|---|");
         if (report.Broker is { } b)
         {
-            Line(text, $"| RabbitMQ alone: persistent {b.MessageBytes}-byte publishes with confirms, {b.Publishers} publishers, fanned to 2 durable queues | {b.Messages} | {b.PerSecond:N0} msg/s | {b.Confirm.P50Ms:F1} ms | {b.Confirm.P99Ms:F1} ms | queues {string.Join(" / ", b.QueueCounts)} |");
+            Line(text, $"| RabbitMQ alone: persistent {b.MessageBytes}-byte publishes with confirms, {b.Publishers} publishers, fanned to 2 durable queues | {b.Messages} | {b.PerSecond:N0} msg/s | {b.Confirm.P50Ms:F1} ms | {b.Confirm.P99Ms:F1} ms | queues {string.Join(" / ", b.QueueCounts)}; {b.Cpu} |");
         }
 
         if (report.Ingest is { } i)
         {
-            Line(text, $"| callback ingest: one `success` callback per job in Processing, {i.Connections} connections, until both subscriber queues hold every event | {i.Jobs} | {i.CompletionsPerSecond:N0} completions/s | {i.Http.Latency.P50Ms:F1} ms | {i.Http.Latency.P99Ms:F1} ms | HTTP alone {i.Http.PerSecond:N0}/s; {i.CompletedRows} Completed; queues {string.Join(" / ", i.Drained.Select(d => d.Messages))} ({string.Join(" / ", i.Drained.Select(d => d.DistinctMessageIds))} distinct); envelope {i.EnvelopeBytes} B |");
+            Line(text, $"| callback ingest: one `success` callback per job in Processing, {i.Connections} connections, until both subscriber queues hold every event | {i.Jobs} | {i.CompletionsPerSecond:N0} completions/s | {i.Http.Latency.P50Ms:F1} ms | {i.Http.Latency.P99Ms:F1} ms | HTTP alone {i.Http.PerSecond:N0}/s; {i.CompletedRows} Completed; queues {string.Join(" / ", i.Drained.Select(d => d.Messages))} ({string.Join(" / ", i.Drained.Select(d => d.DistinctMessageIds))} distinct); envelope {i.EnvelopeBytes} B; {i.Cpu} |");
         }
 
         if (report.EndToEnd is { } e)
         {
-            Line(text, $"| end-to-end: HeadShotRequested at {e.OfferedPerSecond:N0}/s, generation time 0, webhook at once, until HeadShotCompleted is consumed | {e.Requested} | {e.PublishedPerSecond:N0} req/s offered | {e.Latency.P50Ms:F1} ms | {e.Latency.P99Ms:F1} ms | {e.Completed} completed, {e.Failed} failed; max {e.Latency.MaxMs:F0} ms |");
+            Line(text, $"| end-to-end: HeadShotRequested at {e.OfferedPerSecond:N0}/s, generation time 0, webhook at once, until HeadShotCompleted is consumed | {e.Requested} | {e.PublishedPerSecond:N0} req/s offered | {e.Latency.P50Ms:F1} ms | {e.Latency.P99Ms:F1} ms | {e.Completed} completed, {e.Failed} failed; max {e.Latency.MaxMs:F0} ms; {e.Cpu} (the service process also runs the simulated ModelsLab) |");
         }
 
         if (report.Scale is { } s)

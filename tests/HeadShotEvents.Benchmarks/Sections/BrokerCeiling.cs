@@ -4,7 +4,7 @@ using RabbitMQ.Client;
 
 namespace HeadShotEvents.Benchmarks.Sections;
 
-public sealed record BrokerResult(int Messages, int Publishers, int MessageBytes, TimeSpan Elapsed, LatencySummary Confirm, uint[] QueueCounts)
+public sealed record BrokerResult(int Messages, int Publishers, int MessageBytes, TimeSpan Elapsed, LatencySummary Confirm, uint[] QueueCounts, CpuPerEvent Cpu)
 {
     public double PerSecond => Messages / Elapsed.TotalSeconds;
 }
@@ -46,9 +46,12 @@ public static class BrokerCeiling
             }
 
             log($"broker: {settings.BrokerMessages} persistent {messageBytes}-byte publishes with confirms, {channels.Count} publishers");
+            var cpu = await CpuMeter.ForAsync(null, settings.PostgresAdmin, settings.RabbitMqUrl);
+            var cpuBefore = cpu.Take();
             var (elapsed, confirms) = await PublishAsync(channels, exchange, body, settings.BrokerMessages);
             var counts = await broker.WaitForCountsAsync(queues, (uint)settings.BrokerMessages, TimeSpan.FromSeconds(30));
-            return new BrokerResult(settings.BrokerMessages, channels.Count, messageBytes, elapsed, confirms, counts);
+            var cpuPerMessage = CpuMeter.PerEvent(cpuBefore, cpu.Take(), settings.BrokerMessages);
+            return new BrokerResult(settings.BrokerMessages, channels.Count, messageBytes, elapsed, confirms, counts, cpuPerMessage);
         }
         finally
         {

@@ -5,7 +5,7 @@ namespace HeadShotEvents.Benchmarks.Sections;
 
 public sealed record IngestResult(
     int Jobs, int Connections, HttpLoadResult Http, TimeSpan UntilAllEventsQueued, long CompletedRows,
-    uint[] QueueCounts, DrainedQueue[] Drained, int EnvelopeBytes, IReadOnlyList<string> Problems)
+    uint[] QueueCounts, DrainedQueue[] Drained, int EnvelopeBytes, CpuPerEvent Cpu, IReadOnlyList<string> Problems)
 {
     /// <summary>Callbacks answered 200 AND their events in both subscriber queues, per second.</summary>
     public double CompletionsPerSecond => Jobs / UntilAllEventsQueued.TotalSeconds;
@@ -53,11 +53,14 @@ public static class CallbackIngest
                 await broker.PurgeAsync(queue);
             }
 
+            var cpu = await CpuMeter.ForAsync(service.ProcessId, settings.PostgresAdmin, settings.RabbitMqUrl);
             log($"ingest: {calls.Count} callbacks at {settings.Connections} connections");
+            var cpuBefore = cpu.Take();
             var started = Stopwatch.GetTimestamp();
             var result = await HttpLoad.RunAsync(http, calls, settings.Connections);
             var counts = await broker.WaitForCountsAsync(queues, (uint)calls.Count, TimeSpan.FromSeconds(120));
             var untilQueued = Stopwatch.GetElapsedTime(started);
+            var cpuPerCallback = CpuMeter.PerEvent(cpuBefore, cpu.Take(), calls.Count);
 
             var completed = await database.ScalarAsync(
                 $"SELECT count(*) FROM head_shot_jobs WHERE \"State\" = 'Completed' AND \"TrackId\" > {settings.WarmUpCallbacks}");
@@ -69,7 +72,7 @@ public static class CallbackIngest
 
             var problems = Verify(settings.Jobs, result, completed, drained);
             return new IngestResult(settings.Jobs, settings.Connections, result, untilQueued, completed, counts, drained,
-                drained.Max(d => d.MeanBodyBytes), problems);
+                drained.Max(d => d.MeanBodyBytes), cpuPerCallback, problems);
         }
         finally
         {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 namespace HeadShotEvents.Benchmarks.Sections;
 
 public sealed record EndToEndResult(
-    double OfferedPerSecond, int Requested, int Completed, int Failed, TimeSpan PublishWindow, LatencySummary Latency, IReadOnlyList<string> Problems)
+    double OfferedPerSecond, int Requested, int Completed, int Failed, TimeSpan PublishWindow, LatencySummary Latency, CpuPerEvent Cpu, IReadOnlyList<string> Problems)
 {
     /// <summary>Requests actually published per second (the offered rate, unless the publisher fell behind).</summary>
     public double PublishedPerSecond => Requested / PublishWindow.TotalSeconds;
@@ -58,11 +58,14 @@ public static class EndToEnd
             await Task.Delay(settings.WarmUpPause);
 
             log($"e2e: HeadShotRequested at {settings.EndToEndRate}/s for {settings.EndToEndDuration.TotalSeconds} s");
+            var cpu = await CpuMeter.ForAsync(service.ProcessId, settings.PostgresAdmin, settings.RabbitMqUrl);
+            var cpuBefore = cpu.Take();
             var started = Stopwatch.GetTimestamp();
             var published = await OfferAsync(bus, outcomes, settings.EndToEndRate, settings.EndToEndDuration);
             var window = Stopwatch.GetElapsedTime(started);
             // A service slower than the offered rate works off a backlog: give it time to, then report what is missing.
             await outcomes.WaitForAsync(published.Keys, TimeSpan.FromSeconds(Math.Max(120, published.Count / 10.0)));
+            var cpuPerRequest = CpuMeter.PerEvent(cpuBefore, cpu.Take(), published.Count);
 
             var latencies = new List<long>();
             int completed = 0, failed = 0;
@@ -86,7 +89,7 @@ public static class EndToEnd
             }
 
             await subscriber.StopAsync();
-            return new EndToEndResult(settings.EndToEndRate, published.Count, completed, failed, window, Infrastructure.LatencySummary.Of(latencies), problems);
+            return new EndToEndResult(settings.EndToEndRate, published.Count, completed, failed, window, Infrastructure.LatencySummary.Of(latencies), cpuPerRequest, problems);
         }
         finally
         {

@@ -1,0 +1,128 @@
+using System.Threading.Channels;
+
+namespace HeadShotEvents.Service.Jobs.GroupCommit;
+
+/// <summary>
+/// Turns many concurrent calls of one kind into few database round trips: calls that arrive while a
+/// batch is running wait for the next batch, which takes all of them (up to a maximum) at once. No
+/// timer: a lone call goes at once, and batches grow only as far as the load makes them. Each call
+/// gets its own result, or the batch's exception.
+/// </summary>
+/// <remarks>
+/// The webhook path runs two statements per callback (the job's read and its settling write). At a
+/// few thousand callbacks a second, each as its own statement and its own commit, the database's
+/// per-statement and per-commit work dominated; one statement and one commit per batch cost about
+/// as much as one of them.
+/// </remarks>
+public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
+{
+    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> _run;
+    private readonly int _maxBatch;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task[] _runners;
+    private long _batches;
+    private long _requests;
+
+    /// <param name="run">Runs one batch; returns one result per request, in order.</param>
+    /// <param name="maxBatch">The most requests one batch takes.</param>
+    /// <param name="concurrentBatches">How many batches may be in flight at once (each on its own connection).</param>
+    public Coalescer(Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> run, int maxBatch, int concurrentBatches)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrentBatches, 1);
+        _run = run;
+        _maxBatch = maxBatch;
+        _runners = [.. Enumerable.Range(0, concurrentBatches).Select(_ => Task.Run(RunAsync))];
+    }
+
+    /// <summary>Batches run so far: with <see cref="Requests"/>, how much gathering the load allowed.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Requests run so far, in all batches.</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Queues the request for the next batch. Cancelling stops waiting; a batch already running still applies it.</summary>
+    public Task<TResult> RunAsync(TRequest request, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(request, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_pending.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(Coalescer<TRequest, TResult>), "The job store is shutting down.");
+        }
+
+        return pending.Result.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(_maxBatch);
+        var reader = _pending.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < _maxBatch && reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            if (batch.Count == 0)
+            {
+                continue; // another runner took them
+            }
+
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _requests, batch.Count);
+            try
+            {
+                var results = await _run([.. batch.Select(p => p.Request)], _stopping.Token).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Result.TrySetResult(results[i]);
+                }
+            }
+            catch (BatchPartlyFailed partly)
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (partly.Errors[i] is { } error)
+                    {
+                        batch[i].Result.TrySetException(error);
+                    }
+                    else
+                    {
+                        batch[i].Result.TrySetResult((TResult)partly.Results[i]!);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Result.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await Task.WhenAll(_runners).ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private sealed record Pending(TRequest Request, TaskCompletionSource<TResult> Result);
+}
+
+/// <summary>A batch in which some requests failed and others succeeded: each caller gets its own outcome.</summary>
+public sealed class BatchPartlyFailed(IReadOnlyList<object?> results, IReadOnlyList<Exception?> errors)
+    : Exception($"{errors.Count(e => e is not null)} of {errors.Count} requests in a batch failed.")
+{
+    /// <summary>Per request: its result where <see cref="Errors"/> has none.</summary>
+    public IReadOnlyList<object?> Results { get; } = results;
+
+    /// <summary>Per request: its error, or null.</summary>
+    public IReadOnlyList<Exception?> Errors { get; } = errors;
+}

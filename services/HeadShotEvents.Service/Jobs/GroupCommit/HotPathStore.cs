@@ -1,0 +1,129 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace HeadShotEvents.Service.Jobs.GroupCommit;
+
+/// <summary>Section <c>Jobs:GroupCommit</c>: how far concurrent reads and settling writes are gathered into one statement.</summary>
+public sealed class GroupCommitOptions
+{
+    public const string Section = "Jobs:GroupCommit";
+
+    /// <summary>The most jobs one batched statement reads or settles.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    public int MaxBatch { get; set; } = 64;
+
+    /// <summary>Batches in flight at once, each on its own connection: one keeps the database busy while another is filled.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 16)]
+    public int ConcurrentBatches { get; set; } = 2;
+}
+
+/// <summary>One settling write asked for: the job, what settles it, and the version the caller decided on (if any).</summary>
+public sealed record SettleRequest(long TrackId, JobSettlement Settlement, int? ExpectedVersion);
+
+/// <summary>
+/// The two statements of the webhook's hot path, the job's read and its terminal transition, run for
+/// many concurrent callbacks at once: one query reads every job of a batch, one round trip and ONE
+/// commit settles every job of a batch (each still its own conditional UPDATE, so the guarantees are
+/// the ones <see cref="JobStore.SettleAsync"/> gives). A caller's 2xx still waits for the commit
+/// that holds its own change.
+/// </summary>
+public sealed class HotPathStore : IAsyncDisposable
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeProvider _time;
+    private readonly bool _postgres;
+    private readonly Coalescer<long, HeadShotJob?> _reads;
+    private readonly Coalescer<SettleRequest, bool> _settles;
+
+    public HotPathStore(IServiceScopeFactory scopes, TimeProvider time, IOptions<GroupCommitOptions> options, IOptions<JobStoreOptions> store)
+    {
+        _scopes = scopes;
+        _time = time;
+        // Known once: asking the context (Database.IsNpgsql()) per batch showed in the profile.
+        _postgres = store.Value.Provider == JobStoreProvider.Postgres;
+        var settings = options.Value;
+        _reads = new(ReadBatchAsync, settings.MaxBatch, settings.ConcurrentBatches);
+        _settles = new(SettleBatchAsync, settings.MaxBatch, settings.ConcurrentBatches);
+    }
+
+    /// <summary>Settling batches and settles so far (how far the load let writes share a commit).</summary>
+    public (long Batches, long Settles) SettleCounts => (_settles.Batches, _settles.Requests);
+
+    /// <summary>The job as it stands (not tracked), read together with every other job asked for meanwhile.</summary>
+    public Task<HeadShotJob?> FindAsync(long trackId, CancellationToken cancellationToken) => _reads.RunAsync(trackId, cancellationToken);
+
+    /// <summary>
+    /// <see cref="JobStore.SettleAsync"/>, committed together with every other settle asked for
+    /// meanwhile. True once the commit holding this job's terminal transition is durable.
+    /// </summary>
+    public Task<bool> SettleAsync(long trackId, JobSettlement settlement, int? expectedVersion, CancellationToken cancellationToken) =>
+        _settles.RunAsync(new SettleRequest(trackId, settlement, expectedVersion), cancellationToken);
+
+    private async Task<IReadOnlyList<HeadShotJob?>> ReadBatchAsync(IReadOnlyList<long> trackIds, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        var ids = trackIds.Distinct().ToList();
+        var rows = await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.TrackId)).ToDictionaryAsync(j => j.TrackId, cancellationToken);
+        return [.. trackIds.Select(id => rows.GetValueOrDefault(id))];
+    }
+
+    private async Task<IReadOnlyList<bool>> SettleBatchAsync(IReadOnlyList<SettleRequest> requests, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        try
+        {
+            return await SettleTogetherAsync(scope.ServiceProvider, db, requests, cancellationToken);
+        }
+        catch (DbException) when (requests.Count > 1)
+        {
+            // One bad row must not fail the callbacks it happened to share a batch with: each alone, so
+            // only its own caller sees the error (and answers 503).
+            var results = new object?[requests.Count];
+            var errors = new Exception?[requests.Count];
+            for (var i = 0; i < requests.Count; i++)
+            {
+                try
+                {
+                    results[i] = (await SettleTogetherAsync(scope.ServiceProvider, db, [requests[i]], cancellationToken))[0];
+                }
+                catch (DbException ex)
+                {
+                    errors[i] = ex;
+                }
+            }
+
+            throw new BatchPartlyFailed(results, errors);
+        }
+    }
+
+    private async Task<IReadOnlyList<bool>> SettleTogetherAsync(
+        IServiceProvider services, JobsDbContext db, IReadOnlyList<SettleRequest> requests, CancellationToken cancellationToken)
+    {
+        if (_postgres)
+        {
+            return await PostgresSettlements.RunAsync(db, requests, _time.GetUtcNow().UtcDateTime, cancellationToken);
+        }
+
+        // SQLite (the embedded store): the same conditional UPDATEs inside one transaction, so one commit.
+        db.ChangeTracker.Clear();
+        var store = services.GetRequiredService<JobStore>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var results = new bool[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            results[i] = await store.SettleAsync(requests[i].TrackId, requests[i].Settlement, requests[i].ExpectedVersion, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return results;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reads.DisposeAsync();
+        await _settles.DisposeAsync();
+    }
+}
