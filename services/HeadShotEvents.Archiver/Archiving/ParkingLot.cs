@@ -49,7 +49,7 @@ public sealed class ParkingLot(IOptions<MessagingOptions> messaging, IOptions<Ar
             }
 
             var factory = new ConnectionFactory { Uri = new Uri(messaging.Value.RabbitMqUrl!) };
-            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            await using var connection = await factory.CreateConnectionAsync(messaging.Value.AmqpEndpoints(), cancellationToken);
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             await channel.ExchangeDeclareAsync(parked, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
             await channel.QueueDeclareAsync(parked, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>

@@ -16,6 +16,10 @@ public static class ArchiverHosting
             .ValidateDataAnnotations()
             .Validate(o => Uri.TryCreate(o.RabbitMqUrl, UriKind.Absolute, out var url) && url.Scheme is "amqp" or "amqps",
                 "Messaging:RabbitMqUrl must be an amqp:// or amqps:// URL.")
+            .Validate(o => o.ReplicationFactor is null || o.QueueType == ArchiverQueueType.Quorum,
+                "Messaging:ReplicationFactor applies to quorum queues only: set Messaging:QueueType to Quorum, or remove it.")
+            .Validate(o => o.ClusterNodes.All(n => Uri.CheckHostName(n.Split(':')[0].Trim()) != UriHostNameType.Unknown),
+                "Messaging:ClusterNodes must each be host or host:port, e.g. rabbitmq-1:5672.")
             .ValidateOnStart();
         builder.Services.AddOptions<ArchiveOptions>()
             .BindConfiguration(ArchiveOptions.Section)
@@ -35,10 +39,24 @@ public static class ArchiverHosting
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<ArchiveHeadShotConsumer, ArchiveHeadShotConsumerDefinition>();
+            if (messaging.QueueType == ArchiverQueueType.Quorum)
+            {
+                // What every subscriber on a cluster declares: a queue that outlives the node leading it.
+                bus.AddConfigureEndpointsCallback((_, endpoint) => (endpoint as IRabbitMqReceiveEndpointConfigurator)?.SetQuorumQueue(messaging.ReplicationFactor));
+            }
+
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false));
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(new Uri(context.GetRequiredService<IOptions<MessagingOptions>>().Value.RabbitMqUrl!));
+                var settings = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                cfg.Host(new Uri(settings.RabbitMqUrl!), host =>
+                {
+                    host.PublisherConfirmation = true; // HeadShotArchived is published only once the broker has it
+                    if (settings.ClusterNodes.Length > 0)
+                    {
+                        host.UseCluster(cluster => Array.ForEach(settings.ClusterNodes, node => cluster.Node(node.Trim())));
+                    }
+                });
                 if (prefix is not null)
                 {
                     // The service's prefix: the exchanges it publishes to are named with it.
