@@ -23,6 +23,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     private const int Replicas = 2;
     private static readonly TimeSpan Settle = TimeSpan.FromMinutes(4);
 
+    /// <summary>Six processes starting at once on two cores take their time.</summary>
+    private static readonly TimeSpan StartTogether = TimeSpan.FromMinutes(3);
+
     /// <summary>The queue type under test. Classic here loses the submit queue with its node: the test fails (checked once).</summary>
     private const string QueueType = "Quorum";
 
@@ -73,7 +76,8 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
                 Roles = "Api",
                 EntityPrefix = prefix,
                 RabbitMqUrl = cluster.Nodes[0].AbsoluteUri,
-                Simulator = ChaosFaults.Simulator,
+                // ModelsLab takes a moment to answer head_shot, so the submit queue holds a backlog when its leader dies.
+                Simulator = new Dictionary<string, string?>(ChaosFaults.Simulator) { ["Simulator:Faults:AnswerDelay"] = "00:00:00.300" },
                 Settings = cluster.Settings(process++, QueueType),
             });
 
@@ -116,41 +120,41 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             var starting = new List<Task<ServiceProcess>>();
             for (var n = 1; n <= Replicas; n++)
             {
-                starting.Add(ServiceProcess.StartAsync(Settings("Receiver"), receiverAddresses[n - 1]));
+                starting.Add(ServiceProcess.StartAsync(Settings("Receiver"), receiverAddresses[n - 1], StartTogether));
                 starting.Add(ServiceProcess.StartAsync(Settings("Submitter",
                     ("Webhooks:PublicBaseUrl", balancer.Route($"minted-by-{n}").AbsoluteUri),
-                    ("ModelsLab:BaseUrl", new Uri(balancer.Route($"submitter-{n}"), "api/v6/").AbsoluteUri)), Free()));
+                    ("ModelsLab:BaseUrl", new Uri(balancer.Route($"submitter-{n}"), "api/v6/").AbsoluteUri)), Free(), StartTogether));
                 starting.Add(ServiceProcess.StartAsync(Settings("Reconciler",
-                    ("ModelsLab:BaseUrl", new Uri(balancer.Route($"reconciler-{n}"), "api/v6/").AbsoluteUri)), Free()));
+                    ("ModelsLab:BaseUrl", new Uri(balancer.Route($"reconciler-{n}"), "api/v6/").AbsoluteUri)), Free(), StartTogether));
             }
 
             processes.AddRange(await Task.WhenAll(starting));
             var receiver1 = processes[0];
             var submitter1 = processes[1];
 
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var submitQueue = $"{prefix}-submit-head-shot";
+            var leader = await cluster.LeaderOfAsync(submitQueue); // a leader changes only when a node goes
             var requests = Enumerable.Range(0, Requests).Select(_ => Pipeline.Request()).ToList();
             foreach (var chunk in requests.Chunk(50))
             {
                 await Task.WhenAll(chunk.Select(r => api.Bus.Publish(r)));
             }
 
-            // The node that leads the submit queue, while the queue still holds most of the requests.
-            var submitQueue = $"{prefix}-submit-head-shot";
-            await Eventually.UntilAsync(api.JobCountAsync, jobs => jobs >= Requests / 10, Settle, "a tenth of the jobs");
-            var leader = await cluster.LeaderOfAsync(submitQueue);
+            // Every request confirmed by the cluster, most still in the submit queue: its leader dies.
             var waiting = await cluster.DepthAsync(leader % 3 + 1, submitQueue);
             _killedNode = leader;
             await cluster.KillAsync(leader);
-            Report($"scale-out: kill -9 of RabbitMQ node {leader}, the submit queue's leader, with {waiting} requests in the queue and {await api.JobCountAsync()} jobs created");
-            Assert.InRange(waiting, 1u, (uint)Requests);
+            Report($"scale-out: {clock.Elapsed.TotalSeconds:F0} s: kill -9 of RabbitMQ node {leader}, the submit queue's leader, with {waiting} requests in the queue and {await api.JobCountAsync()} jobs created");
+            Assert.InRange(waiting, (uint)Requests / 4, (uint)Requests);
 
             await Eventually.UntilAsync(api.JobCountAsync, jobs => jobs >= Requests * 2 / 5, Settle, "two fifths of the jobs");
             await submitter1.KillAsync();
-            Report($"scale-out: kill -9 of submitter 1 after {await api.JobCountAsync()} jobs created");
+            Report($"scale-out: {clock.Elapsed.TotalSeconds:F0} s: kill -9 of submitter 1 after {await api.JobCountAsync()} jobs created");
 
             await archiver.WaitForAsync(r => ChaosTests.Terminal(r) >= Requests * 2 / 5, Settle, "two fifths of the outcomes");
             await receiver1.KillAsync();
-            Report($"scale-out: kill -9 of receiver 1 after {ChaosTests.Terminal(archiver)} outcomes");
+            Report($"scale-out: {clock.Elapsed.TotalSeconds:F0} s: kill -9 of receiver 1 after {ChaosTests.Terminal(archiver)} outcomes");
 
             var ids = requests.Select(r => r.RequestId).ToList();
             await archiver.WaitForTerminalAsync(ids, Settle);
@@ -163,6 +167,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             await archiver.WaitForTerminalAsync([marker.RequestId], Settle);
             await notifier.WaitForTerminalAsync([marker.RequestId], Settle);
 
+            Report($"scale-out: {clock.Elapsed.TotalSeconds:F0} s: every request has its outcome at both subscribing services");
             var figures = await ChaosFigures.CollectAsync(api, requests, [("archiver", archiver), ("notifier", notifier)]);
             var shares = ScaleOutShares.From(balancer, subscribers);
             foreach (var line in figures.Describe("scale-out").Concat(shares.Describe()))

@@ -21,7 +21,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, Uri baseAddress)
+    // readyWithin: 60 s unless given; several processes starting together on a small machine need longer.
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, Uri baseAddress, TimeSpan? readyWithin = null)
     {
         var dll = ServiceDll();
         var log = Path.Combine(Path.GetTempPath(), $"headshotevents-process-{Guid.NewGuid():N}.log");
@@ -48,7 +49,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var service = new ServiceProcess(process, baseAddress, log);
-        await service.WaitUntilReadyAsync();
+        await service.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
         return service;
     }
 
@@ -70,10 +71,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilReadyAsync()
+    private async Task WaitUntilReadyAsync(TimeSpan readyWithin)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = DateTime.UtcNow + readyWithin;
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -101,7 +102,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"The service process was not ready within 60 s; its log: {await File.ReadAllTextAsync(_log)}");
+        throw new TimeoutException($"The service process was not ready within {readyWithin.TotalSeconds:F0} s; its log: {await File.ReadAllTextAsync(_log)}");
     }
 
     private static void Write(StreamWriter writer, string? line)
