@@ -164,18 +164,17 @@ cluster_urls() {
   echo "$urls"
 }
 
-cluster_leader() { # QUEUE: the index of the node leading this quorum queue, asked of any running node
-  local n name port dist leader
+cluster_leader() { # QUEUE: the index of the node leading this quorum queue (a classic queue: its home node)
+  local n name port dist line
   for n in $(seq 1 "$CLUSTER_SIZE"); do
     read -r name port dist < <(cluster_node "$n")
-    leader=$(rabbit "$name" rabbitmqctl -q list_queues name leader --no-table-headers 2>/dev/null |
-      awk -v q="$1" '$1 == q { print $2 }') || continue
-    [ -n "$leader" ] || continue
-    [[ "$leader" =~ ^headshot-cluster([0-9])@ ]] || fail "queue $1 is led by $leader, not a node of this cluster"
+    # A classic queue has no leader column: the first node named is then its process's.
+    line=$(rabbit "$name" rabbitmqctl -q list_queues name leader pid --no-table-headers 2>/dev/null | awk -v q="$1" '$1 == q') || continue
+    [[ "$line" =~ headshot-cluster([0-9])@ ]] || continue
     echo "${BASH_REMATCH[1]}"
     return
   done
-  fail "no running cluster node knows a leader of queue $1"
+  fail "no running cluster node knows queue $1"
 }
 
 # --- PostgreSQL: this script's own clusters -------------------------------------------------------

@@ -67,7 +67,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
                 new SubscriberOnCluster(Nodes(cluster, process++), 3, notifier)));
         }
 
-        var processes = new List<ServiceProcess>();
+        var starting = new List<Task<ServiceProcess>>();
         ServiceApplication? apiToDispose = null;
         try
         {
@@ -117,7 +117,6 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
                 return settings;
             }
 
-            var starting = new List<Task<ServiceProcess>>();
             for (var n = 1; n <= Replicas; n++)
             {
                 starting.Add(ServiceProcess.StartAsync(Settings("Receiver"), receiverAddresses[n - 1], StartTogether));
@@ -128,7 +127,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
                     ("ModelsLab:BaseUrl", new Uri(balancer.Route($"reconciler-{n}"), "api/v6/").AbsoluteUri)), Free(), StartTogether));
             }
 
-            processes.AddRange(await Task.WhenAll(starting));
+            var processes = await Task.WhenAll(starting);
             var receiver1 = processes[0];
             var submitter1 = processes[1];
 
@@ -181,9 +180,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         }
         finally
         {
-            foreach (var service in processes)
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
             {
-                await service.DisposeAsync();
+                await started.Result.DisposeAsync();
             }
 
             foreach (var subscriber in subscribers)

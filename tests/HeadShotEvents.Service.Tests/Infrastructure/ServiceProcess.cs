@@ -49,7 +49,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var service = new ServiceProcess(process, baseAddress, log);
-        await service.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await service.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await service.DisposeAsync(); // never left running behind a failed test, declaring its queues again
+            throw;
+        }
+
         return service;
     }
 
