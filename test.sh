@@ -296,11 +296,23 @@ provide_servers() {
   fi
 }
 
-broker_counts() { # "queues exchanges" on the script's own test node
+broker_counts() { # NODE: "queues exchanges" on one of the script's own nodes
   local queues exchanges
-  queues=$(rabbit test rabbitmqctl -q list_queues name --no-table-headers 2>/dev/null | grep -c . || true)
-  exchanges=$(rabbit test rabbitmqctl -q list_exchanges name --no-table-headers 2>/dev/null | grep -c . || true)
+  queues=$(rabbit "$1" rabbitmqctl -q list_queues name --no-table-headers 2>/dev/null | grep -c . || true)
+  exchanges=$(rabbit "$1" rabbitmqctl -q list_exchanges name --no-table-headers 2>/dev/null | grep -c . || true)
   echo "$queues $exchanges"
+}
+
+broker_hygiene() { # NODE BEFORE: what the run left behind on that node
+  local node=$1 before=$2 after
+  after=$(broker_counts "$node")
+  log "Broker hygiene (node headshot-$node)"
+  echo "queues ${before% *} before, ${after% *} after; exchanges ${before#* } before, ${after#* } after"
+  if [ "$after" != "$before" ]; then
+    echo "left behind:"
+    rabbit "$node" rabbitmqctl -q list_queues name --no-table-headers | head -20
+    rabbit "$node" rabbitmqctl -q list_exchanges name --no-table-headers | grep -v '^amq\.' | grep . | head -20
+  fi
 }
 
 run_tests() {
@@ -309,8 +321,9 @@ run_tests() {
   log "Building (warnings are errors)"
   dotnet build HeadShotEvents.sln -c Debug -warnaserror -nologo -v q
 
-  local before="" results="$STATE/results" report
-  [ "$OWN_TEST_NODE" = yes ] && before=$(broker_counts)
+  local before="" cluster_before="" results="$STATE/results" report
+  [ "$OWN_TEST_NODE" = yes ] && before=$(broker_counts test)
+  [ "${CLUSTER_CONTROL:-}" = "$ROOT/test.sh" ] && cluster_before=$(broker_counts cluster1)
   rm -rf "$results"
   mkdir -p "$results"
   report="$results/report.txt"
@@ -326,17 +339,8 @@ run_tests() {
     log "Test reports"
     cat "$report"
   fi
-  if [ -n "$before" ]; then
-    local after
-    after=$(broker_counts)
-    log "Broker hygiene (node headshot-test)"
-    echo "queues ${before% *} before, ${after% *} after; exchanges ${before#* } before, ${after#* } after"
-    if [ "$after" != "$before" ]; then
-      echo "left behind:"
-      rabbit test rabbitmqctl -q list_queues name --no-table-headers | head -20
-      rabbit test rabbitmqctl -q list_exchanges name --no-table-headers | grep -v '^amq\.' | grep . | head -20
-    fi
-  fi
+  [ -n "$before" ] && broker_hygiene test "$before"
+  [ -n "$cluster_before" ] && broker_hygiene cluster1 "$cluster_before"
 
   # One "Passed!/Failed! - Failed: a, Passed: b, Skipped: c" line per test assembly.
   local summary assemblies
