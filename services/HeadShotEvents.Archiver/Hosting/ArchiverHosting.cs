@@ -18,8 +18,9 @@ public static class ArchiverHosting
                 "Messaging:RabbitMqUrl must be an amqp:// or amqps:// URL.")
             .Validate(o => o.ReplicationFactor is null || o.QueueType == ArchiverQueueType.Quorum,
                 "Messaging:ReplicationFactor applies to quorum queues only: set Messaging:QueueType to Quorum, or remove it.")
-            .Validate(o => o.ClusterNodes.All(n => Uri.CheckHostName(n.Split(':')[0].Trim()) != UriHostNameType.Unknown),
-                "Messaging:ClusterNodes must each be host or host:port, e.g. rabbitmq-1:5672.")
+            .Validate(o => o.ClusterNodes.All(n => n.Trim().Split(':') is var parts && Uri.CheckHostName(parts[0]) != UriHostNameType.Unknown
+                    && (parts.Length == 1 || (parts.Length == 2 && int.TryParse(parts[1], out var port) && port is > 0 and <= 65535))),
+                "Messaging:ClusterNodes must each be host or host:port (port 1-65535), e.g. rabbitmq-1:5672.")
             .ValidateOnStart();
         builder.Services.AddOptions<ArchiveOptions>()
             .BindConfiguration(ArchiveOptions.Section)
