@@ -11,6 +11,11 @@
 #   (5674) and cluster (5434), started for it whatever else is given; it drives them through
 #   `./test.sh chaos-rabbitmq-kill|chaos-rabbitmq-start|chaos-postgres-restart` (CHAOS_CONTROL).
 #
+#   The scale-out test runs on a 3-node RabbitMQ cluster of this script's own (nodes headshot-cluster1..3,
+#   AMQP 127.0.0.1:5675-5677, distribution 25675-25677, one Erlang cookie, joined to cluster1) and
+#   kill -9s one node mid-run: `./test.sh cluster-rabbitmq-kill|cluster-rabbitmq-start N` and
+#   `./test.sh cluster-rabbitmq-leader QUEUE` (CLUSTER_CONTROL, CLUSTER_RABBITMQ_URLS).
+#
 #   ./test.sh [dotnet test arguments]      e.g. ./test.sh --filter "FullyQualifiedName~Reconciler"
 #   ./test.sh servers                      start (or reuse) the servers, print the variables
 #   ./test.sh stop                         stop this script's own servers (nothing else)
@@ -22,6 +27,7 @@ STATE=${HEADSHOT_TEST_STATE:-/var/tmp/headshotevents-test}
 RABBIT_BIN=/usr/lib/rabbitmq/bin
 TEST_RABBIT_PORT=5673 TEST_RABBIT_DIST=25673 TEST_PG_PORT=5433
 CHAOS_RABBIT_PORT=5674 CHAOS_RABBIT_DIST=25674 CHAOS_PG_PORT=5434
+CLUSTER_SIZE=3 CLUSTER_RABBIT_PORT=5675 CLUSTER_RABBIT_DIST=25675 # node N: port+N-1, dist+N-1
 
 log() { printf '\n== %s\n' "$*"; }
 fail() { printf '\ntest.sh: %s\n' "$*" >&2; exit 1; }
@@ -52,13 +58,20 @@ rabbit() {
     ERL_CRASH_DUMP="$dir/erl_crash.dump" "$RABBIT_BIN/$tool" "$@")
 }
 
+rabbit_running() { rabbit "$1" rabbitmq-diagnostics -q check_running >/dev/null 2>&1; }
+
 rabbit_start() { # NAME AMQP_PORT DIST_PORT
-  local name=$1 port=$2 dist=$3
-  local dir="$STATE/rabbitmq-$name"
-  if rabbit "$name" rabbitmq-diagnostics -q check_running >/dev/null 2>&1; then
-    echo "RabbitMQ node headshot-$name (127.0.0.1:$port) is up from an earlier run: reused"
+  if rabbit_running "$1"; then
+    echo "RabbitMQ node headshot-$1 (127.0.0.1:$2) is up from an earlier run: reused"
     return
   fi
+  rabbit_launch "$@"
+  rabbit_wait "$1" "$2"
+}
+
+rabbit_launch() { # NAME AMQP_PORT DIST_PORT: starts the node detached, does not wait for it
+  local name=$1 port=$2 dist=$3
+  local dir="$STATE/rabbitmq-$name"
   mkdir -p "$dir/mnesia" "$dir/log"
   : >"$dir/rabbitmq-env.conf"
   echo "[]." >"$dir/enabled_plugins"
@@ -76,11 +89,15 @@ rabbit_start() { # NAME AMQP_PORT DIST_PORT
       RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_PID_FILE="$dir/pid" \
       setsid -f "$RABBIT_BIN/rabbitmq-server" </dev/null >>"$dir/server.out" 2>&1
   )
+}
+
+rabbit_wait() { # NAME AMQP_PORT
+  local name=$1 port=$2 dir="$STATE/rabbitmq-$1"
   for _ in $(seq 1 90); do
-    rabbit "$name" rabbitmq-diagnostics -q check_running >/dev/null 2>&1 && break
+    rabbit_running "$name" && break
     sleep 2
   done
-  rabbit "$name" rabbitmq-diagnostics -q check_running >/dev/null 2>&1 ||
+  rabbit_running "$name" ||
     { tail -30 "$dir/server.out" "$dir"/log/*.log 2>/dev/null; fail "RabbitMQ node headshot-$name did not start (logs: $dir)"; }
   echo "RabbitMQ node headshot-$name started on 127.0.0.1:$port (data and logs: $dir)"
 }
@@ -95,6 +112,70 @@ rabbit_kill() { # NAME: kill -9 the node's Erlang VM (only ever one of this scri
 }
 
 rabbit_stop() { rabbit "$1" rabbitmqctl -q stop >/dev/null 2>&1 && echo "stopped RabbitMQ node headshot-$1" || true; }
+
+# --- RabbitMQ: this script's own 3-node cluster (the scale-out test's) --------------------------------
+
+cluster_node() { # N: the name, AMQP port and distribution port of cluster node N
+  echo "cluster$1 $((CLUSTER_RABBIT_PORT + $1 - 1)) $((CLUSTER_RABBIT_DIST + $1 - 1))"
+}
+
+cluster_index() { # N: only 1..CLUSTER_SIZE: never a node this script did not start for the cluster
+  [[ "${1:-}" =~ ^[1-9]$ ]] && [ "$1" -le "$CLUSTER_SIZE" ] || fail "cluster node index must be 1..$CLUSTER_SIZE, not '${1:-}'"
+}
+
+cluster_start() {
+  local n name port dist pending=()
+  # One cookie for the three (Erlang distribution refuses nodes with another), written before the
+  # first start; the CLI tools read it from the same HOME.
+  [ -f "$STATE/cluster.cookie" ] || { mkdir -p "$STATE"; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$STATE/cluster.cookie"; }
+  for n in $(seq 1 "$CLUSTER_SIZE"); do
+    read -r name port dist < <(cluster_node "$n")
+    mkdir -p "$STATE/rabbitmq-$name"
+    install -m 400 "$STATE/cluster.cookie" "$STATE/rabbitmq-$name/.erlang.cookie"
+    if rabbit_running "$name"; then
+      echo "RabbitMQ node headshot-$name (127.0.0.1:$port) is up from an earlier run: reused"
+    else
+      # All at once: a clustered node that starts waits for the peers it last saw running.
+      rabbit_launch "$name" "$port" "$dist"
+      pending+=("$n")
+    fi
+  done
+  for n in "${pending[@]}"; do
+    read -r name port dist < <(cluster_node "$n")
+    rabbit_wait "$name" "$port"
+  done
+  for n in $(seq 2 "$CLUSTER_SIZE"); do
+    read -r name port dist < <(cluster_node "$n")
+    [ -f "$STATE/rabbitmq-$name/joined" ] && continue
+    { rabbit "$name" rabbitmqctl -q stop_app && rabbit "$name" rabbitmqctl -q reset &&
+      rabbit "$name" rabbitmqctl -q join_cluster headshot-cluster1@localhost &&
+      rabbit "$name" rabbitmqctl -q start_app; } >>"$STATE/rabbitmq-$name/join.log" 2>&1 ||
+      { tail -20 "$STATE/rabbitmq-$name/join.log"; fail "headshot-$name could not join headshot-cluster1"; }
+    touch "$STATE/rabbitmq-$name/joined"
+    echo "RabbitMQ node headshot-$name joined headshot-cluster1"
+  done
+}
+
+cluster_urls() {
+  local n urls=""
+  for n in $(seq 1 "$CLUSTER_SIZE"); do
+    urls+="${urls:+,}amqp://guest:guest@127.0.0.1:$((CLUSTER_RABBIT_PORT + n - 1))/"
+  done
+  echo "$urls"
+}
+
+cluster_leader() { # QUEUE: the index of the node leading this quorum queue (a classic queue: its home node)
+  local n name port dist line
+  for n in $(seq 1 "$CLUSTER_SIZE"); do
+    read -r name port dist < <(cluster_node "$n")
+    # A classic queue has no leader column: the first node named is then its process's.
+    line=$(rabbit "$name" rabbitmqctl -q list_queues name leader pid --no-table-headers 2>/dev/null | awk -v q="$1" '$1 == q') || continue
+    [[ "$line" =~ headshot-cluster([0-9])@ ]] || continue
+    echo "${BASH_REMATCH[1]}"
+    return
+  done
+  fail "no running cluster node knows queue $1"
+}
 
 # --- PostgreSQL: this script's own clusters -------------------------------------------------------
 
@@ -198,6 +279,15 @@ provide_servers() {
     export CHAOS_POSTGRES_CONNECTION="Host=127.0.0.1;Port=$CHAOS_PG_PORT;Username=postgres;Password=postgres"
   fi
 
+  if [ -z "${CLUSTER_CONTROL:-}" ]; then
+    log "Starting the scale-out test's own 3-node RabbitMQ cluster (it kills a node)"
+    ensure_rabbitmq_installed
+    cluster_start
+    export CLUSTER_CONTROL="$ROOT/test.sh"
+    CLUSTER_RABBITMQ_URLS=$(cluster_urls)
+    export CLUSTER_RABBITMQ_URLS
+  fi
+
   # The archiver's tests start s3rver (an S3-compatible server, npm) themselves, unless S3_URL names one.
   if [ -z "${S3_URL:-}" ] && [ ! -d tools/s3rver/node_modules/s3rver ]; then
     log "Installing s3rver (the archiver tests' S3 server) from its lock file"
@@ -206,11 +296,23 @@ provide_servers() {
   fi
 }
 
-broker_counts() { # "queues exchanges" on the script's own test node
+broker_counts() { # NODE: "queues exchanges" on one of the script's own nodes
   local queues exchanges
-  queues=$(rabbit test rabbitmqctl -q list_queues name --no-table-headers 2>/dev/null | grep -c . || true)
-  exchanges=$(rabbit test rabbitmqctl -q list_exchanges name --no-table-headers 2>/dev/null | grep -c . || true)
+  queues=$(rabbit "$1" rabbitmqctl -q list_queues name --no-table-headers 2>/dev/null | grep -c . || true)
+  exchanges=$(rabbit "$1" rabbitmqctl -q list_exchanges name --no-table-headers 2>/dev/null | grep -c . || true)
   echo "$queues $exchanges"
+}
+
+broker_hygiene() { # NODE BEFORE: what the run left behind on that node
+  local node=$1 before=$2 after
+  after=$(broker_counts "$node")
+  log "Broker hygiene (node headshot-$node)"
+  echo "queues ${before% *} before, ${after% *} after; exchanges ${before#* } before, ${after#* } after"
+  if [ "$after" != "$before" ]; then
+    echo "left behind:"
+    rabbit "$node" rabbitmqctl -q list_queues name --no-table-headers | head -20
+    rabbit "$node" rabbitmqctl -q list_exchanges name --no-table-headers | grep -v '^amq\.' | grep . | head -20
+  fi
 }
 
 run_tests() {
@@ -219,8 +321,9 @@ run_tests() {
   log "Building (warnings are errors)"
   dotnet build HeadShotEvents.sln -c Debug -warnaserror -nologo -v q
 
-  local before="" results="$STATE/results" report
-  [ "$OWN_TEST_NODE" = yes ] && before=$(broker_counts)
+  local before="" cluster_before="" results="$STATE/results" report
+  [ "$OWN_TEST_NODE" = yes ] && before=$(broker_counts test)
+  [ "${CLUSTER_CONTROL:-}" = "$ROOT/test.sh" ] && cluster_before=$(broker_counts cluster1)
   rm -rf "$results"
   mkdir -p "$results"
   report="$results/report.txt"
@@ -236,17 +339,8 @@ run_tests() {
     log "Test reports"
     cat "$report"
   fi
-  if [ -n "$before" ]; then
-    local after
-    after=$(broker_counts)
-    log "Broker hygiene (node headshot-test)"
-    echo "queues ${before% *} before, ${after% *} after; exchanges ${before#* } before, ${after#* } after"
-    if [ "$after" != "$before" ]; then
-      echo "left behind:"
-      rabbit test rabbitmqctl -q list_queues name --no-table-headers | head -20
-      rabbit test rabbitmqctl -q list_exchanges name --no-table-headers | grep -v '^amq\.' | grep . | head -20
-    fi
-  fi
+  [ -n "$before" ] && broker_hygiene test "$before"
+  [ -n "$cluster_before" ] && broker_hygiene cluster1 "$cluster_before"
 
   # One "Passed!/Failed! - Failed: a, Passed: b, Skipped: c" line per test assembly.
   local summary assemblies
@@ -261,10 +355,15 @@ run_tests() {
 }
 
 case "${1:-}" in
-  servers) provide_servers; env | grep -E '^(RABBITMQ_URL|POSTGRES_CONNECTION|CHAOS_[A-Z_]+)=' | sort ;;
-  stop) for n in test chaos; do rabbit_stop "$n"; pg_stop "$n"; done ;;
+  servers) provide_servers; env | grep -E '^(RABBITMQ_URL|POSTGRES_CONNECTION|CHAOS_[A-Z_]+|CLUSTER_[A-Z_]+)=' | sort ;;
+  stop)
+    for n in test chaos; do rabbit_stop "$n"; pg_stop "$n"; done
+    for n in $(seq "$CLUSTER_SIZE" -1 1); do rabbit_stop "cluster$n"; done ;;
   chaos-rabbitmq-kill) rabbit_kill chaos ;;
   chaos-rabbitmq-start) rabbit_start chaos "$CHAOS_RABBIT_PORT" "$CHAOS_RABBIT_DIST" ;;
   chaos-postgres-restart) pg_restart chaos ;;
+  cluster-rabbitmq-kill) cluster_index "${2:-}"; rabbit_kill "cluster$2" ;;
+  cluster-rabbitmq-start) cluster_index "${2:-}"; read -r name port dist < <(cluster_node "$2"); rabbit_start "$name" "$port" "$dist" ;;
+  cluster-rabbitmq-leader) [ -n "${2:-}" ] || fail "which queue?"; cluster_leader "$2" ;;
   *) run_tests "$@" ;;
 esac

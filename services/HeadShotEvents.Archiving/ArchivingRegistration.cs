@@ -17,7 +17,7 @@ public static class ArchivingRegistration
     /// The archivist, the guarded downloader and the store. <paramref name="rabbitMqUrl"/> is the
     /// bus's broker, where parked messages wait; null on MassTransit's in-memory transport.
     /// </summary>
-    public static IHostApplicationBuilder AddArchiving(this IHostApplicationBuilder builder, Uri? rabbitMqUrl)
+    public static IHostApplicationBuilder AddArchiving(this IHostApplicationBuilder builder, Uri? rabbitMqUrl, IReadOnlyList<RabbitMQ.Client.AmqpTcpEndpoint>? clusterNodes = null)
     {
         builder.Services.AddOptions<ArchiveOptions>()
             .BindConfiguration(ArchiveOptions.Section)
@@ -32,7 +32,7 @@ public static class ArchivingRegistration
         builder.Services.AddScoped<Archivist>();
         builder.Services.AddSingleton<IParkingLot>(services => rabbitMqUrl is null
             ? new InMemoryParkingLot(services.GetRequiredService<IOptions<ArchiveOptions>>())
-            : new RabbitMqParkingLot(rabbitMqUrl, services.GetRequiredService<IOptions<ArchiveOptions>>()));
+            : new RabbitMqParkingLot(rabbitMqUrl, clusterNodes ?? [], services.GetRequiredService<IOptions<ArchiveOptions>>()));
         return builder;
     }
 

@@ -19,7 +19,7 @@ public interface IParkingLot
 /// parked message has the same time to live, so they expire in the order they came (RabbitMQ only
 /// expires messages at the head of a queue). MessageId, headers and the trace context travel with it.
 /// </summary>
-public sealed class RabbitMqParkingLot(Uri rabbitMqUrl, IOptions<ArchiveOptions> options) : IParkingLot
+public sealed class RabbitMqParkingLot(Uri rabbitMqUrl, IReadOnlyList<AmqpTcpEndpoint> endpoints, IOptions<ArchiveOptions> options) : IParkingLot
 {
     public const string Suffix = "_parked";
 
@@ -54,7 +54,8 @@ public sealed class RabbitMqParkingLot(Uri rabbitMqUrl, IOptions<ArchiveOptions>
             }
 
             var factory = new ConnectionFactory { Uri = rabbitMqUrl };
-            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            // Through any of the cluster's nodes (or the URL's one host): the parking lot is where a retry waits.
+            await using var connection = await factory.CreateConnectionAsync(endpoints.Count > 0 ? endpoints : [new AmqpTcpEndpoint(rabbitMqUrl)], cancellationToken);
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             await channel.ExchangeDeclareAsync(parked, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
             await channel.QueueDeclareAsync(parked, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>

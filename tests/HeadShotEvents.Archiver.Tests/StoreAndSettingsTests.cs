@@ -40,6 +40,8 @@ public sealed class StoreAndSettingsTests : IDisposable
     [Theory]
     [InlineData("Messaging:RabbitMqUrl", "", "Messaging:RabbitMqUrl is required")]
     [InlineData("Messaging:RabbitMqUrl", "http://rabbit:5672/", "amqp://")]
+    [InlineData("Messaging:ClusterNodes:0", "rabbitmq-1:99999", "Messaging:ClusterNodes must each be host or host:port")]
+    [InlineData("Messaging:ReplicationFactor", "3", "applies to quorum queues only")]
     [InlineData("Storage:Provider", "S3", "Storage:S3:Bucket is required")]
     [InlineData("Storage:Prefix", "../", "Storage:Prefix must be")]
     [InlineData("Storage:Prefix", "headshots/./", "Storage:Prefix must be")]

@@ -31,7 +31,11 @@ internal sealed class ChaosFigures
 
     public sealed record SubscriberView(string Name, IReadOnlyList<(Guid RequestId, Guid? MessageId, bool Completed)> Events);
 
-    public static async Task<ChaosFigures> CollectAsync(ServiceApplication api, IReadOnlyList<HeadShotRequested> requests, SubscriberService archiver, SubscriberService notifier)
+    public static Task<ChaosFigures> CollectAsync(ServiceApplication api, IReadOnlyList<HeadShotRequested> requests, SubscriberService archiver, SubscriberService notifier) =>
+        CollectAsync(api, requests, [("archiver", archiver.Received), ("notifier", notifier.Received)]);
+
+    /// <summary>The figures, with each subscribing service's name and everything it received (all its replicas together).</summary>
+    public static async Task<ChaosFigures> CollectAsync(ServiceApplication api, IReadOnlyList<HeadShotRequested> requests, IReadOnlyList<(string Name, ReceivedEvents Received)> subscribers)
     {
         var ids = requests.Select(r => r.RequestId).ToHashSet();
         // Idle pooled connections died with the PostgreSQL restart; Npgsql finds out only on their next use.
@@ -40,29 +44,29 @@ internal sealed class ChaosFigures
         var jobs = (await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Jobs.AsNoTracking().ToListAsync())
             .Where(j => ids.Contains(j.RequestId)).ToList();
         var stats = await api.Simulator.GetStatsAsync();
-        return new ChaosFigures(jobs, stats, [View("archiver", archiver, ids), View("notifier", notifier, ids)]);
+        return new ChaosFigures(jobs, stats, subscribers.Select(s => View(s.Name, s.Received, ids)).ToList());
     }
 
-    private static SubscriberView View(string name, SubscriberService subscriber, HashSet<Guid> ids) => new(name,
-        subscriber.Received.WithIds<HeadShotCompleted>().Select(c => (c.Message.RequestId, c.MessageId, Completed: true))
-            .Concat(subscriber.Received.WithIds<HeadShotFailed>().Select(f => (f.Message.RequestId, f.MessageId, Completed: false)))
+    private static SubscriberView View(string name, ReceivedEvents received, HashSet<Guid> ids) => new(name,
+        received.WithIds<HeadShotCompleted>().Select(c => (c.Message.RequestId, c.MessageId, Completed: true))
+            .Concat(received.WithIds<HeadShotFailed>().Select(f => (f.Message.RequestId, f.MessageId, Completed: false)))
             .Where(e => ids.Contains(e.RequestId)).ToList());
 
     public int Completed => Jobs.Count(j => j.State == JobState.Completed);
 
     public int FailedBy(HeadShotFailureReason reason) => Jobs.Count(j => j.FailureReason == reason);
 
-    public IEnumerable<string> Describe()
+    public IEnumerable<string> Describe(string run = "chaos")
     {
-        yield return $"chaos: {Jobs.Count} requests: completed {Completed} (immediate {Jobs.Count(j => j.Delivery == HeadShotDelivery.Immediate)}, " +
+        yield return $"{run}: {Jobs.Count} requests: completed {Completed} (immediate {Jobs.Count(j => j.Delivery == HeadShotDelivery.Immediate)}, " +
             $"webhook {Jobs.Count(j => j.Delivery == HeadShotDelivery.Webhook)}, poll {Jobs.Count(j => j.Delivery == HeadShotDelivery.Poll)}), " +
             $"failed {Jobs.Count(j => j.State == JobState.Failed)} ({string.Join(", ", Jobs.Where(j => j.FailureReason is not null).GroupBy(j => j.FailureReason).Select(g => $"{g.Key} {g.Count()}"))})";
-        yield return $"chaos: simulator: head_shot calls {Stats.HeadShotCalls} for {Stats.HeadShotCallsByTrackId.Count} track_ids, never sent {NeverSent.Count}, " +
+        yield return $"{run}: simulator: head_shot calls {Stats.HeadShotCalls} for {Stats.HeadShotCallsByTrackId.Count} track_ids, never sent {NeverSent.Count}, " +
             $"webhooks sent {Stats.WebhooksSent}, dropped {Stats.WebhooksDropped}, duplicated {Stats.WebhooksDuplicated}, delayed {Stats.WebhooksDelayed}, " +
             $"failed attempts {Stats.WebhookAttemptsFailed}, undelivered {Stats.WebhooksUndelivered}, fetch calls {Stats.FetchCalls}";
         foreach (var subscriber in Subscribers)
         {
-            yield return $"chaos: {subscriber.Name}: {subscriber.Events.Count} terminal events for {Jobs.Count} requests " +
+            yield return $"{run}: {subscriber.Name}: {subscriber.Events.Count} terminal events for {Jobs.Count} requests " +
                 $"({subscriber.Events.Count - subscriber.Events.Select(e => e.RequestId).Distinct().Count()} duplicates, all with the request's MessageId)";
         }
     }
@@ -94,7 +98,8 @@ internal sealed class ChaosFigures
     /// The run did what it was built to do, so a submitter that never calls ModelsLab, a simulator
     /// whose faults are off, or a pipeline that completes nothing fails here.
     /// </summary>
-    public void AssertFaultsHappenedAndWorkWasDone(double failShare, int submitInterruptions)
+    // redeliveriesCertain: the run kills what holds deliveries in hand, so some subscriber surely sees one twice.
+    public void AssertFaultsHappenedAndWorkWasDone(double failShare, int submitInterruptions, bool redeliveriesCertain = true)
     {
         // Every request reached ModelsLab once, except those a fault cut mid-submit (counted, bounded).
         Assert.InRange(NeverSent.Count, 0, submitInterruptions);
@@ -116,7 +121,7 @@ internal sealed class ChaosFigures
         // Duplicated webhooks, redeliveries after the broker kill and the receiver kill: the
         // subscribers saw repeated deliveries, each recognisable by its MessageId.
         var duplicates = Subscribers.Sum(s => s.Events.Count - s.Events.Select(e => e.RequestId).Distinct().Count());
-        Assert.InRange(duplicates, 1, Jobs.Count * Subscribers.Count * 3);
+        Assert.InRange(duplicates, redeliveriesCertain ? 1 : 0, Jobs.Count * Subscribers.Count * 3);
     }
 
     private const int ChaosTestsRequests = 500;

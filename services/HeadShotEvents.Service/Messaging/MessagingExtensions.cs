@@ -2,19 +2,25 @@ using HeadShotEvents.Archiving;
 using HeadShotEvents.Service.Hosting;
 using HeadShotEvents.Service.Submitting;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Messaging;
 
 public static class MessagingExtensions
 {
     /// <summary>
-    /// MassTransit on RabbitMQ (when <c>Messaging:RabbitMqUrl</c> is set) or in memory. Every
-    /// published event goes to its type's exchange; each consumer type gets its own queue bound to
-    /// it, so every subscriber receives its own copy (fan-out).
+    /// MassTransit on RabbitMQ (when <c>Messaging:RabbitMqUrl</c> is set: one node or a cluster,
+    /// classic or quorum queues) or in memory. Every published event goes to its type's exchange;
+    /// each consumer type gets its own queue bound to it, so every subscriber receives its own copy (fan-out).
     /// </summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, ServiceRoles roles,
         Action<IBusRegistrationConfigurator>? addConsumers = null)
     {
+        builder.Services.AddOptions<MessagingOptions>()
+            .BindConfiguration(MessagingOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateBroker()
+            .ValidateOnStart();
         var options = builder.Configuration.GetSection(MessagingOptions.Section).Get<MessagingOptions>() ?? new MessagingOptions();
         var prefix = string.IsNullOrWhiteSpace(options.EntityPrefix) ? null : options.EntityPrefix.Trim();
 
@@ -35,6 +41,7 @@ public static class MessagingExtensions
             }
 
             addConsumers?.Invoke(bus);
+            bus.DeclareQueuesAs(options);
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false));
 
             if (string.IsNullOrWhiteSpace(options.RabbitMqUrl))
@@ -45,7 +52,8 @@ public static class MessagingExtensions
 
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(new Uri(options.RabbitMqUrl));
+                // Through IOptions: a setting that cannot work fails here with its message, before any connection.
+                cfg.ConfigureHost(context.GetRequiredService<IOptions<MessagingOptions>>().Value);
                 if (prefix is not null)
                 {
                     cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, prefix + "."));

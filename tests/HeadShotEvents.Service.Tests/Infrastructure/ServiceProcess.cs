@@ -26,7 +26,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     // environment: "Testing" (appsettings.json alone, as a container), or "Development": what
     // `dotnet run` runs through its launch profile (appsettings.Development.json layered on top).
-    public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, Uri baseAddress, string environment = "Testing")
+    // readyWithin: 60 s unless given; several processes starting together on a small machine need longer.
+    public static async Task<ServiceProcess> StartAsync(
+        IReadOnlyDictionary<string, string?> settings, Uri baseAddress, string environment = "Testing", TimeSpan? readyWithin = null)
     {
         var dll = ServiceDll();
         var log = Path.Combine(Path.GetTempPath(), $"headshotevents-process-{Guid.NewGuid():N}.log");
@@ -54,7 +56,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var service = new ServiceProcess(process, baseAddress, log);
-        await service.WaitUntilReadyAsync();
+        try
+        {
+            await service.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await service.DisposeAsync(); // never left running behind a failed test, declaring its queues again
+            throw;
+        }
+
         return service;
     }
 
@@ -84,10 +95,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilReadyAsync()
+    private async Task WaitUntilReadyAsync(TimeSpan readyWithin)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = DateTime.UtcNow + readyWithin;
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -115,7 +126,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"The service process was not ready within 60 s; its log: {await File.ReadAllTextAsync(_log)}");
+        throw new TimeoutException($"The service process was not ready within {readyWithin.TotalSeconds:F0} s; its log: {await File.ReadAllTextAsync(_log)}");
     }
 
     private static void Write(StreamWriter writer, string? line)

@@ -25,18 +25,32 @@ public sealed class SubscriberService : IAsyncDisposable
 
     // ackDelay: how long each consume takes after recording the event. A subscriber with unacknowledged
     // deliveries in hand when the broker dies sees them again (the chaos test wants that).
-    public static async Task<SubscriberService> StartAsync(string rabbitMqUrl, string entityPrefix, string queueName, TimeSpan ackDelay = default)
+    // cluster: another replica of a subscribing service on a RabbitMQ cluster, as README tells: quorum
+    // queues, every node, and what it receives also recorded in the whole service's events.
+    public static async Task<SubscriberService> StartAsync(string rabbitMqUrl, string entityPrefix, string queueName, TimeSpan ackDelay = default,
+        SubscriberOnCluster? cluster = null)
     {
-        var received = new ReceivedEvents { AckDelay = ackDelay };
+        var received = new ReceivedEvents { AckDelay = ackDelay, AlsoInto = cluster?.Service };
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(received);
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RecordingConsumer>().Endpoint(endpoint => endpoint.Name = $"{entityPrefix}-{queueName}");
+            if (cluster is not null)
+            {
+                bus.AddConfigureEndpointsCallback((_, endpoint) => (endpoint as IRabbitMqReceiveEndpointConfigurator)?.SetQuorumQueue(cluster.ReplicationFactor));
+            }
+
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(new Uri(rabbitMqUrl));
+                cfg.Host(new Uri(rabbitMqUrl), host =>
+                {
+                    if (cluster is not null)
+                    {
+                        host.UseCluster(c => Array.ForEach(cluster.Nodes, c.Node));
+                    }
+                });
                 cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, entityPrefix + "."));
                 cfg.ConfigureEndpoints(context);
             });
@@ -61,6 +75,11 @@ public sealed class SubscriberService : IAsyncDisposable
     }
 }
 
+/// <param name="Nodes">Every node, <c>host:port</c>, in the order this replica tries them.</param>
+/// <param name="ReplicationFactor">Its queue's quorum size (an odd number).</param>
+/// <param name="Service">Every replica's events together: what the subscribing service as a whole received.</param>
+public sealed record SubscriberOnCluster(string[] Nodes, int ReplicationFactor, ReceivedEvents Service);
+
 /// <summary>Every event one subscriber received, with its envelope's MessageId; awaitable.</summary>
 public sealed class ReceivedEvents
 {
@@ -68,6 +87,12 @@ public sealed class ReceivedEvents
     private readonly SemaphoreSlim _arrived = new(0);
 
     internal TimeSpan AckDelay { get; init; }
+
+    /// <summary>Where each event is recorded too (a replica's into its whole service's).</summary>
+    internal ReceivedEvents? AlsoInto { get; init; }
+
+    /// <summary>Events recorded (with every repeated delivery).</summary>
+    public int Count => _events.Count;
 
     public IReadOnlyList<T> All<T>() => _events.Select(e => e.Message).OfType<T>().ToList();
 
@@ -81,8 +106,8 @@ public sealed class ReceivedEvents
 
     internal async Task Add<T>(ConsumeContext<T> context) where T : class
     {
-        _events.Enqueue((context.Message, context.MessageId));
-        _arrived.Release();
+        Record(context.Message, context.MessageId);
+        AlsoInto?.Record(context.Message, context.MessageId);
         if (AckDelay > TimeSpan.Zero)
         {
             Interlocked.Increment(ref _inHand);
@@ -95,6 +120,12 @@ public sealed class ReceivedEvents
                 Interlocked.Decrement(ref _inHand);
             }
         }
+    }
+
+    private void Record(object message, Guid? messageId)
+    {
+        _events.Enqueue((message, messageId));
+        _arrived.Release();
     }
 
     /// <summary>Waits until <paramref name="done"/> holds, or fails the test with what did arrive.</summary>
