@@ -26,10 +26,10 @@ public sealed class JobWatcher(HeadShotsClient client, Guid requestId)
         await foreach (var seen in ObserveAsync(timeout, cancellationToken))
         {
             status = seen.Status;
-            if (shown < Phase.Submitted && seen.Submitted is { } submitted)
+            if (shown < Phase.Submitted && (seen.Submitted is not null || seen.Phase == Phase.Submitted))
             {
                 shown = Phase.Submitted;
-                Terminal.Line($"submitted modelsLabId={submitted.ModelsLabId ?? status.ModelsLabId} eta={Seconds(submitted.EtaSeconds)}");
+                Terminal.Line($"submitted modelsLabId={seen.Submitted?.ModelsLabId ?? status.ModelsLabId} eta={Seconds(seen.Submitted?.EtaSeconds)}");
             }
         }
 
