@@ -1,5 +1,6 @@
 using HeadShotEvents.ModelsLab;
 using HeadShotEvents.Service.Callbacks;
+using HeadShotEvents.Service.JobLog;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Messaging;
 using HeadShotEvents.Service.Outbox;
@@ -9,6 +10,7 @@ using HeadShotEvents.Service.Security;
 using HeadShotEvents.Service.Status;
 using HeadShotEvents.Service.Submitting;
 using HeadShotEvents.Service.Telemetry;
+using HeadShotEvents.Service.Timeline;
 using HeadShotEvents.Simulator;
 using MassTransit;
 
@@ -43,6 +45,7 @@ public static class HeadShotEventsHosting
     {
         var roles = builder.Configuration.Roles();
         builder.AddJobStore();
+        builder.AddTimeline();
         builder.AddMessaging(roles, addConsumers);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -94,6 +97,12 @@ public static class HeadShotEventsHosting
             builder.Services.AddScoped<CallbackProcessor>();
         }
 
+        if (roles.HasFlag(ServiceRoles.Api))
+        {
+            builder.Services.AddScoped<JobLogReader>();
+            builder.Services.AddScoped<JobReplay>();
+        }
+
         if (roles.HasFlag(ServiceRoles.Simulator))
         {
             builder.Services.AddModelsLabSimulator(builder.Configuration);
@@ -118,7 +127,7 @@ public static class HeadShotEventsHosting
 
         if (roles.HasFlag(ServiceRoles.Api))
         {
-            app.MapGroup("").RequireInternalCaller().MapHeadShots();
+            app.MapGroup("").RequireInternalCaller().MapHeadShots().MapJobLog();
         }
 
         if (roles.HasFlag(ServiceRoles.Simulator))
