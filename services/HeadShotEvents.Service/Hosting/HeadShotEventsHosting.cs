@@ -3,6 +3,7 @@ using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.JobLog;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Messaging;
+using HeadShotEvents.Service.Operations.Page;
 using HeadShotEvents.Service.Outbox;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Reconciling;
@@ -100,6 +101,7 @@ public static class HeadShotEventsHosting
         if (roles.HasFlag(ServiceRoles.Api))
         {
             builder.Services.AddScoped<JobLogReader>();
+            builder.AddOpsPage();
             builder.Services.AddScoped<JobReplay>();
         }
 
@@ -127,7 +129,7 @@ public static class HeadShotEventsHosting
 
         if (roles.HasFlag(ServiceRoles.Api))
         {
-            app.MapGroup("").RequireInternalCaller().MapHeadShots().MapJobLog();
+            app.MapGroup("").RequireInternalCaller().MapHeadShots().MapJobLog().MapOpsPage();
         }
 
         if (roles.HasFlag(ServiceRoles.Simulator))

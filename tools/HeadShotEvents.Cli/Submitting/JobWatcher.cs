@@ -26,7 +26,7 @@ public sealed class JobWatcher(HeadShotsClient client, Guid requestId)
         await foreach (var seen in ObserveAsync(timeout, cancellationToken))
         {
             status = seen.Status;
-            if (shown < Phase.Submitted && (seen.Submitted is not null || seen.Phase == Phase.Submitted))
+            if (shown < Phase.Submitted && seen.Submitted is not null)
             {
                 shown = Phase.Submitted;
                 Terminal.Line($"submitted modelsLabId={seen.Submitted?.ModelsLabId ?? status.ModelsLabId} eta={Seconds(seen.Submitted?.EtaSeconds)}");

@@ -35,7 +35,9 @@ internal static class Layout
             // Belt and braces behind the encoding: no script runs, forms post only here, images load
             // from anywhere (outputs live on ModelsLab's CDN), and the CDN is not told which job is looked at.
             headers.ContentSecurityPolicy = "default-src 'none'; img-src http: https:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-            headers["Referrer-Policy"] = "no-referrer";
+            // same-origin, not no-referrer: under no-referrer a browser posts the replay form with
+            // `Origin: null`, and the replay's same-origin check could not tell it from a forgery.
+            headers["Referrer-Policy"] = "same-origin";
             headers.XContentTypeOptions = "nosniff";
             headers.CacheControl = "no-store";
             context.Response.StatusCode = statusCode;
