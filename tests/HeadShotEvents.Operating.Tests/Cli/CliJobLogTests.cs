@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using HeadShotEvents.Operating.Tests.Infrastructure;
+using HeadShotEvents.Simulator;
+using HeadShotEvents.Testing;
 
 namespace HeadShotEvents.Operating.Tests.Cli;
 
@@ -100,12 +103,29 @@ public sealed class CliJobLogTests(OperatedServiceFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Replay_of_a_job_that_is_not_settled_exits_3_with_the_conflict()
+    public async Task Replay_of_a_job_that_is_not_settled_exits_3_with_the_services_409()
     {
-        var run = await CliProcess.RunAsync(["replay", Guid.NewGuid().ToString()], Service.CliEnvironment);
+        // A job whose webhook never comes (and no reconciler in this service) stays Processing.
+        var request = OperatedService.Request();
+        await Service.App.Simulator.SetFaultsAsync(new SimulatorFaults { DropWebhookShare = 1 });
+        try
+        {
+            using var posted = await Service.Http.PostAsJsonAsync("headshots", request, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+            posted.EnsureSuccessStatusCode();
+            await Eventually.UntilAsync(
+                () => Service.Http.GetFromJsonAsync<JsonElement>($"headshots/{request.RequestId}"),
+                s => s.GetProperty("state").GetString() == "Processing", what: "the job to be submitted");
+        }
+        finally
+        {
+            await Service.App.Simulator.SetFaultsAsync(new SimulatorFaults());
+        }
+
+        var run = await CliProcess.RunAsync(["replay", request.RequestId.ToString(), "--queue", "archive-head-shot"], Service.CliEnvironment);
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Contains("404", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"error: the service answered 409 Not settled yet: Request {request.RequestId} has no terminal event yet", run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Out);
     }
 
     [Fact]

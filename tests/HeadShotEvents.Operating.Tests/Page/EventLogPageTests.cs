@@ -168,7 +168,9 @@ public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFix
         using var refused = await Service.Http.SendAsync(forged);
         using var own = new HttpRequestMessage(HttpMethod.Post, $"ops/{request.RequestId}/replay") { Content = new FormUrlEncodedContent([]) };
         own.Headers.Add("Origin", Service.BaseAddress.GetLeftPart(UriPartial.Authority));
-        using var accepted = await new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Service.BaseAddress, DefaultRequestHeaders = { { "X-Api-Key", OperatedService.ApiKey } } }.SendAsync(own);
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Service.BaseAddress };
+        noRedirects.DefaultRequestHeaders.Add("X-Api-Key", OperatedService.ApiKey);
+        using var accepted = await noRedirects.SendAsync(own);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
