@@ -43,11 +43,18 @@ public sealed class CliSubmitTests(OperatedServiceFixture fixture) : IClassFixtu
         var png = PngImage.Decode(await File.ReadAllBytesAsync(file));
         Assert.InRange(png.Width, 1, 512);
 
-        // The face went as base64 data and every flag reached the service as the schema names it.
-        var status = await Service.Http.GetFromJsonAsync<JsonElement>($"headshots/{requestId}");
-        Assert.Equal("Completed", status.GetProperty("state").GetString());
         var job = await Service.App.JobAsync(requestId);
         Assert.Equal(batch, job!.Metadata!["batch"]);
+
+        // What the CLI sent: the face file as base64 data, and every flag under the request's own name.
+        var sent = Service.Submissions.Select(body => JsonDocument.Parse(body).RootElement)
+            .Single(body => body.GetProperty("requestId").GetGuid() == requestId);
+        Assert.Equal("data:image/png;base64," + Convert.ToBase64String(FacePng), sent.GetProperty("faceImage").GetString());
+        Assert.Equal(31, sent.GetProperty("numInferenceSteps").GetInt32());
+        Assert.Equal(4, sent.GetProperty("guidanceScale").GetDouble());
+        Assert.Equal(1, sent.GetProperty("samples").GetInt32());
+        Assert.Equal(512, sent.GetProperty("width").GetInt32());
+        Assert.Equal("pretty woman", sent.GetProperty("prompt").GetString());
     }
 
     [Fact]

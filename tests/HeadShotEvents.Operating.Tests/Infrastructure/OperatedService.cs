@@ -6,6 +6,7 @@ using HeadShotEvents.Service.Tests.Infrastructure;
 using HeadShotEvents.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HeadShotEvents.Operating.Tests.Infrastructure;
@@ -19,10 +20,11 @@ public sealed class OperatedService : IAsyncDisposable
     public const string ApiKey = "operator-test-key-0123456789";
     public const string JaegerUi = "http://jaeger.test:16686";
 
-    private OperatedService(ServiceApplication app, ConcurrentQueue<string> requests)
+    private OperatedService(ServiceApplication app, ConcurrentQueue<string> requests, ConcurrentQueue<string> submissions)
     {
         App = app;
         Requests = requests;
+        Submissions = submissions;
         Http = new HttpClient { BaseAddress = app.BaseAddress };
         Http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
@@ -31,6 +33,9 @@ public sealed class OperatedService : IAsyncDisposable
 
     /// <summary>"METHOD /path" of every request that reached the service, in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; }
+
+    /// <summary>The body of every POST /headshots, as the client sent it.</summary>
+    public ConcurrentQueue<string> Submissions { get; }
 
     /// <summary>A client with the key, for setting up what a test then looks at.</summary>
     public HttpClient Http { get; }
@@ -47,13 +52,14 @@ public sealed class OperatedService : IAsyncDisposable
     public static async Task<OperatedService> StartAsync(IReadOnlyDictionary<string, string?>? simulator = null)
     {
         var requests = new ConcurrentQueue<string>();
+        var submissions = new ConcurrentQueue<string>();
         var app = await ServiceApplication.StartAsync(new ServiceApplication.Options
         {
             Settings = new Dictionary<string, string?> { ["Api:Key"] = ApiKey, ["Jaeger:UiUrl"] = JaegerUi },
             Simulator = simulator ?? new Dictionary<string, string?>(),
-            ConfigureServices = services => services.AddSingleton<IStartupFilter>(new RecordRequests(requests)),
+            ConfigureServices = services => services.AddSingleton<IStartupFilter>(new RecordRequests(requests, submissions)),
         });
-        return new OperatedService(app, requests);
+        return new OperatedService(app, requests, submissions);
     }
 
     public static HeadShotRequested Request(IReadOnlyDictionary<string, string>? metadata = null) => new()
@@ -85,13 +91,20 @@ public sealed class OperatedService : IAsyncDisposable
         await App.DisposeAsync();
     }
 
-    private sealed class RecordRequests(ConcurrentQueue<string> requests) : IStartupFilter
+    private sealed class RecordRequests(ConcurrentQueue<string> requests, ConcurrentQueue<string> submissions) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             app.Use(async (context, following) =>
             {
                 requests.Enqueue($"{context.Request.Method} {context.Request.Path}");
+                if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path == "/headshots")
+                {
+                    context.Request.EnableBuffering();
+                    submissions.Enqueue(await new StreamReader(context.Request.Body, leaveOpen: true).ReadToEndAsync());
+                    context.Request.Body.Position = 0;
+                }
+
                 await following(context);
             });
             next(app);

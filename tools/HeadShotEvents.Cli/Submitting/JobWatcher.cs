@@ -90,7 +90,11 @@ public sealed class JobWatcher(HeadShotsClient client, Guid requestId)
         while (true)
         {
             var status = await client.GetAsync(requestId, cancellationToken);
-            var submitted = await SubmittedEntryAsync(cancellationToken);
+            // The entry appears when the submitter claims the job ("head_shot is being sent"); it is
+            // ModelsLab's answer (its id and eta) that makes the job Submitted for the user.
+            var submitted = await SubmittedEntryAsync(cancellationToken) is { } entry && (entry.ModelsLabId is not null || status.State == "OutcomeUnknown")
+                ? entry
+                : null;
             var phase = status.IsTerminal ? Phase.Settled
                 : status.State is "Processing" or "OutcomeUnknown" || submitted is not null ? Phase.Submitted
                 : Phase.Accepted;
