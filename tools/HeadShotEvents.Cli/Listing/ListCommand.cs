@@ -79,13 +79,14 @@ public sealed class ListCommand : AsyncCommand<ListSettings>
         var page = raw.Deserialize<JobPage>(HeadShotsClient.Json) ?? new JobPage();
         if (Terminal.Interactive)
         {
-            var table = new Table().AddColumns("request id", "state", "created", "track id", "outputs", "metadata");
+            // Few columns and a light border, so the id (copied into the next command) stays whole on 80 columns;
+            // the track id is in `status`.
+            var table = new Table().Border(TableBorder.Simple).AddColumns(new TableColumn("request id").NoWrap(), new TableColumn("state"), new TableColumn("created (UTC)"), new TableColumn("out"), new TableColumn("metadata"));
             foreach (var job in page.Items)
             {
                 table.AddRow(
-                    new Text(job.RequestId.ToString()), new Text(job.State, StateStyle(job.State)), new Text(job.CreatedAt?.ToString("yyyy-MM-dd HH:mm:ss") ?? ""),
-                    new Text(job.TrackId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""), new Text(job.Outputs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new Text(Metadata(job)));
+                    new Text(job.RequestId.ToString()), new Text(job.State, StateStyle(job.State)), new Text(job.CreatedAt?.UtcDateTime.ToString("MM-dd HH:mm:ss") ?? ""),
+                    new Text(job.Outputs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Text(Metadata(job)));
             }
 
             Terminal.Out.Write(table);
