@@ -76,12 +76,13 @@ internal static partial class ModelsLabWebhookApi
         }
 
         // A valid token names a job: whatever the callback turns out to be, it goes into that job's
-        // timeline (buffered, no database work here). Strangers' calls never reach a timeline.
+        // timeline (buffered, no database work here). Strangers' calls never reach a timeline. A
+        // refusal is noted by its title, a constant: its detail may quote the body (an unknown status).
         var receivedAt = timeline.Now;
         var outcome = await EvaluateBodyAsync(trackId, request, processor, options, cancellationToken);
         if (outcome.Name != "unknown-job")
         {
-            timeline.Callback(trackId, receivedAt, outcome.Name, outcome.Status == StatusCodes.Status200OK ? null : outcome.Detail);
+            timeline.Callback(trackId, receivedAt, outcome.Name, outcome.Status == StatusCodes.Status200OK ? null : outcome.Title);
         }
 
         return outcome;
