@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using HeadShotEvents.Service.Security;
 using HeadShotEvents.Service.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -55,6 +57,19 @@ public sealed class JobLogAccessTests
         }
 
         Assert.Empty(await Timelines.StoredTextAsync(service));
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_operator_routes()
+    {
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { UseSqlite = true, Roles = "Api" });
+
+        var document = await service.HttpClient.GetFromJsonAsync<JsonObject>("openapi/v1.json");
+
+        var paths = document!["paths"]!.AsObject();
+        Assert.NotNull(paths["/headshots"]!["get"]);
+        Assert.NotNull(paths["/headshots/{requestId}/timeline"]!["get"]);
+        Assert.NotNull(paths["/headshots/{requestId}/replay"]!["post"]);
     }
 
     private static (HttpMethod, string)[] Routes(Guid requestId) =>
