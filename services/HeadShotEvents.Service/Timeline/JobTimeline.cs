@@ -17,6 +17,7 @@ public sealed class JobTimeline
     private readonly TimelineMetrics _metrics;
     private readonly TimeProvider _time;
     private long _dropped;
+    private bool _stopped;
 
     public JobTimeline(IOptions<TimelineOptions> options, TimelineMetrics metrics, TimeProvider time)
     {
@@ -50,10 +51,14 @@ public sealed class JobTimeline
         if (!_buffer.Writer.TryWrite(record))
         {
             Interlocked.Increment(ref _dropped);
-            _metrics.Dropped(record.Kind);
+            _metrics.Dropped(record.Kind, Volatile.Read(ref _stopped) ? "stopped" : "buffer-full");
         }
     }
 
     /// <summary>No more entries (the writer drains what is left and stops).</summary>
-    internal void Complete() => _buffer.Writer.TryComplete();
+    internal void Complete()
+    {
+        Volatile.Write(ref _stopped, true);
+        _buffer.Writer.TryComplete();
+    }
 }

@@ -13,7 +13,7 @@ public sealed class TimelineMetrics
     {
         var meter = meters.Create(HeadShotMetrics.MeterName);
         _dropped = meter.CreateCounter<long>("headshot.timeline.dropped", "{entry}",
-            "Timeline entries dropped: the in-memory buffer was full (reason buffer-full) or the store kept failing (reason store-failed).");
+            "Timeline entries dropped: the in-memory buffer was full (reason buffer-full), the store kept failing (store-failed), or the writer had already stopped at shutdown (stopped).");
         _written = meter.CreateCounter<long>("headshot.timeline.written", "{entry}", "Timeline entries handed to the store.");
     }
 

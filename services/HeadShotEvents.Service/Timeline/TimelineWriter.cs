@@ -37,6 +37,8 @@ public sealed partial class TimelineWriter(
         }
 
         timeline.Complete();
+        batch.AddRange(_retry);
+        _retry.Clear();
         while (reader.TryRead(out var record))
         {
             batch.Add(record);

@@ -64,7 +64,7 @@ public sealed class SubscriberService : IAsyncDisposable
 /// <summary>Every event one subscriber received, with its envelope's MessageId; awaitable.</summary>
 public sealed class ReceivedEvents
 {
-    private readonly ConcurrentQueue<(object Message, Guid? MessageId)> _events = new();
+    private readonly ConcurrentQueue<(object Message, Guid? MessageId, string? Replay)> _events = new();
     private readonly SemaphoreSlim _arrived = new(0);
 
     internal TimeSpan AckDelay { get; init; }
@@ -74,6 +74,10 @@ public sealed class ReceivedEvents
     public IReadOnlyList<(T Message, Guid? MessageId)> WithIds<T>() =>
         _events.Where(e => e.Message is T).Select(e => ((T)e.Message, e.MessageId)).ToList();
 
+    /// <summary>Each event with its MessageId and its <c>HeadShotEvents-Replay</c> header (null when absent).</summary>
+    public IReadOnlyList<(T Message, Guid? MessageId, string? Replay)> WithReplayHeader<T>() =>
+        _events.Where(e => e.Message is T).Select(e => ((T)e.Message, e.MessageId, e.Replay)).ToList();
+
     private int _inHand;
 
     /// <summary>Deliveries recorded and not yet acknowledged (only with an ack delay).</summary>
@@ -81,7 +85,7 @@ public sealed class ReceivedEvents
 
     internal async Task Add<T>(ConsumeContext<T> context) where T : class
     {
-        _events.Enqueue((context.Message, context.MessageId));
+        _events.Enqueue((context.Message, context.MessageId, context.Headers.Get<string>("HeadShotEvents-Replay")));
         _arrived.Release();
         if (AckDelay > TimeSpan.Zero)
         {
