@@ -6,8 +6,11 @@ using HeadShotEvents.Testing;
 namespace HeadShotEvents.Operating.Tests.Cli;
 
 /// <summary><c>headshots submit</c> run as a process against the running service.</summary>
-public sealed class CliSubmitTests(OperatedServiceFixture fixture) : IClassFixture<OperatedServiceFixture>
+public sealed class CliSubmitTests(OperatedServiceFixture fixture) : IClassFixture<OperatedServiceFixture>, IDisposable
 {
+    /// <summary>This test's own files: the face it sends and the outputs it gets.</summary>
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("headshots-cli-");
+
     /// <summary>A 1×1 PNG: the validator checks the face's signature, not its content.</summary>
     private static readonly byte[] FacePng = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
@@ -17,10 +20,9 @@ public sealed class CliSubmitTests(OperatedServiceFixture fixture) : IClassFixtu
     [Fact]
     public async Task Submit_with_wait_follows_the_job_to_Completed_and_saves_its_outputs_as_PNG_files()
     {
-        var folder = Directory.CreateTempSubdirectory("headshots-cli-");
-        var face = Path.Combine(folder.FullName, "face.png");
+        var face = Path.Combine(_folder.FullName, "face.png");
         await File.WriteAllBytesAsync(face, FacePng);
-        var outputs = Path.Combine(folder.FullName, "out");
+        var outputs = Path.Combine(_folder.FullName, "out");
         var batch = Guid.NewGuid().ToString("N");
 
         var run = await CliProcess.RunAsync(
@@ -82,7 +84,7 @@ public sealed class CliSubmitTests(OperatedServiceFixture fixture) : IClassFixtu
     public async Task A_face_file_that_is_not_an_image_is_refused_before_any_HTTP()
     {
         var before = Service.Requests.Count;
-        var text = Path.GetTempFileName();
+        var text = Path.Combine(_folder.FullName, "face.jpg");
         await File.WriteAllTextAsync(text, "not a picture");
 
         var run = await CliProcess.RunAsync(["submit", "pretty woman", "--face", text], Service.CliEnvironment);
@@ -97,11 +99,13 @@ public sealed class CliSubmitTests(OperatedServiceFixture fixture) : IClassFixtu
     {
         await using var failing = await OperatedService.StartAsync(new Dictionary<string, string?> { ["Simulator:Faults:FailGenerationShare"] = "1" });
 
-        var run = await CliProcess.RunAsync(["submit", "pretty woman", "--face", "https://faces.test/a.jpg", "--wait", "--out", Path.GetTempPath()], failing.CliEnvironment);
+        var run = await CliProcess.RunAsync(["submit", "pretty woman", "--face", "https://faces.test/a.jpg", "--wait", "--out", _folder.FullName], failing.CliEnvironment);
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Equal("failed reason=GenerationFailed", run.Lines[^1]);
         Assert.Contains("failed: GenerationFailed:", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(run.Lines, l => l.StartsWith("downloaded", StringComparison.Ordinal));
     }
+
+    public void Dispose() => _folder.Delete(recursive: true);
 }
