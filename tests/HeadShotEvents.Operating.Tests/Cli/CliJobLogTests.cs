@@ -28,6 +28,13 @@ public sealed class CliJobLogTests(OperatedServiceFixture fixture) : IClassFixtu
         var kinds = run.Lines.Where(l => l.StartsWith("timeline\t", StringComparison.Ordinal)).Select(l => l.Split('\t')[2]).ToList();
         Assert.Equal(["Accepted", "Submitted"], kinds.Take(2));
         Assert.Contains("Settled", kinds);
+
+        var json = await CliProcess.RunAsync(["status", request.RequestId.ToString(), "--json"], Service.CliEnvironment);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var status = JsonDocument.Parse(json.Out);
+        Assert.Equal(request.RequestId, status.RootElement.GetProperty("requestId").GetGuid());
+        Assert.Equal("Completed", status.RootElement.GetProperty("state").GetString());
+        Assert.Equal(1, status.RootElement.GetProperty("outputs").GetArrayLength());
     }
 
     [Fact]
