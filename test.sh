@@ -6,6 +6,7 @@
 #   rabbitmq-server, and postgresql when no PostgreSQL binaries are there): a RabbitMQ node named
 #   headshot-test on 127.0.0.1:5673 and a PostgreSQL cluster on 127.0.0.1:5433, data and logs under
 #   $HEADSHOT_TEST_STATE (default /var/tmp/headshotevents-test). Left running for the next run.
+#   Chromium (Debian's chromium, for the event-log page tests) is installed with apt when missing.
 #
 #   The chaos test kill -9s a broker and restarts a database: only this script's own "chaos" node
 #   (5674) and cluster (5434), started for it whatever else is given; it drives them through
@@ -286,6 +287,12 @@ provide_servers() {
     export CLUSTER_CONTROL="$ROOT/test.sh"
     CLUSTER_RABBITMQ_URLS=$(cluster_urls)
     export CLUSTER_RABBITMQ_URLS
+  fi
+
+  # The event-log page tests drive a real headless Chromium with Playwright: Debian's own package,
+  # never a browser Playwright would download (CHROMIUM_PATH names another binary).
+  if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium
   fi
 
   # The archiver's tests start s3rver (an S3-compatible server, npm) themselves, unless S3_URL names one.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.HttpResults;
 using HeadShotEvents.Service.Telemetry;
+using HeadShotEvents.Service.Timeline;
 using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Callbacks;
@@ -32,6 +33,7 @@ internal static partial class ModelsLabWebhookApi
         WebhookTokens tokens,
         CallbackProcessor processor,
         HeadShotMetrics metrics,
+        JobTimeline timeline,
         IOptions<WebhookOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
@@ -39,7 +41,7 @@ internal static partial class ModelsLabWebhookApi
         CallbackOutcome outcome;
         try
         {
-            outcome = await EvaluateAsync(token, request, tokens, processor, options.Value, cancellationToken);
+            outcome = await EvaluateAsync(token, request, tokens, processor, timeline, options.Value, cancellationToken);
         }
         catch (Exception ex) when (ex is ConnectionResetException
             || (ex is IOException or OperationCanceledException && request.HttpContext.RequestAborted.IsCancellationRequested))
@@ -58,7 +60,8 @@ internal static partial class ModelsLabWebhookApi
     }
 
     private static async Task<CallbackOutcome> EvaluateAsync(
-        string token, HttpRequest request, WebhookTokens tokens, CallbackProcessor processor, WebhookOptions options, CancellationToken cancellationToken)
+        string token, HttpRequest request, WebhookTokens tokens, CallbackProcessor processor, JobTimeline timeline, WebhookOptions options,
+        CancellationToken cancellationToken)
     {
         long trackId;
         switch (tokens.Read(token))
@@ -72,6 +75,22 @@ internal static partial class ModelsLabWebhookApi
                 return CallbackOutcome.UnknownJob("invalid-token");
         }
 
+        // A valid token names a job: whatever the callback turns out to be, it goes into that job's
+        // timeline (buffered, no database work here). Strangers' calls never reach a timeline. A
+        // refusal is noted by its title, a constant: its detail may quote the body (an unknown status).
+        var receivedAt = timeline.Now;
+        var outcome = await EvaluateBodyAsync(trackId, request, processor, options, cancellationToken);
+        if (outcome.Name != "unknown-job")
+        {
+            timeline.Callback(trackId, receivedAt, outcome.Name, outcome.Status == StatusCodes.Status200OK ? null : outcome.Title);
+        }
+
+        return outcome;
+    }
+
+    private static async Task<CallbackOutcome> EvaluateBodyAsync(
+        long trackId, HttpRequest request, CallbackProcessor processor, WebhookOptions options, CancellationToken cancellationToken)
+    {
         if (!IsJson(request.ContentType))
         {
             return CallbackOutcome.Rejected(StatusCodes.Status415UnsupportedMediaType, "unsupported-content-type",

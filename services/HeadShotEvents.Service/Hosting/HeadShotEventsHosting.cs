@@ -1,8 +1,10 @@
 using HeadShotEvents.Archiving;
 using HeadShotEvents.ModelsLab;
 using HeadShotEvents.Service.Callbacks;
+using HeadShotEvents.Service.JobLog;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Messaging;
+using HeadShotEvents.Service.Operations.Page;
 using HeadShotEvents.Service.Outbox;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Reconciling;
@@ -10,6 +12,7 @@ using HeadShotEvents.Service.Security;
 using HeadShotEvents.Service.Status;
 using HeadShotEvents.Service.Submitting;
 using HeadShotEvents.Service.Telemetry;
+using HeadShotEvents.Service.Timeline;
 using HeadShotEvents.Simulator;
 using MassTransit;
 
@@ -44,6 +47,7 @@ public static class HeadShotEventsHosting
     {
         var roles = builder.Configuration.Roles();
         builder.AddJobStore();
+        builder.AddTimeline();
         builder.AddMessaging(roles, addConsumers);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -95,6 +99,13 @@ public static class HeadShotEventsHosting
             builder.Services.AddScoped<CallbackProcessor>();
         }
 
+        if (roles.HasFlag(ServiceRoles.Api))
+        {
+            builder.Services.AddScoped<JobLogReader>();
+            builder.AddOpsPage();
+            builder.Services.AddScoped<JobReplay>();
+        }
+
         if (roles.HasFlag(ServiceRoles.Simulator))
         {
             builder.Services.AddModelsLabSimulator(builder.Configuration);
@@ -125,7 +136,7 @@ public static class HeadShotEventsHosting
 
         if (roles.HasFlag(ServiceRoles.Api))
         {
-            app.MapGroup("").RequireInternalCaller().MapHeadShots();
+            app.MapGroup("").RequireInternalCaller().MapHeadShots().MapJobLog().MapOpsPage();
         }
 
         if (roles.HasFlag(ServiceRoles.Simulator))

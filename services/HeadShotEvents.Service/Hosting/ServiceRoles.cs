@@ -15,7 +15,7 @@ public enum ServiceRoles
     /// <summary>The public webhook endpoint. Never holds the ModelsLab API key.</summary>
     Receiver = 2,
 
-    /// <summary>POST /headshots and GET /headshots/{requestId}.</summary>
+    /// <summary>POST /headshots, GET /headshots/{requestId}, and the operator's job log, timeline and replay.</summary>
     Api = 4,
 
     /// <summary>

@@ -27,6 +27,8 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<Timeline.TimelineEntry> TimelineEntries => Set<Timeline.TimelineEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var job = modelBuilder.Entity<HeadShotJob>();
@@ -43,6 +45,8 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
         job.HasIndex(j => j.State).HasFilter("\"State\" IN ('Submitting', 'Processing')");
         // The outbox dispatcher's claim: only the events still owed.
         job.HasIndex(j => j.TrackId).HasDatabaseName("IX_head_shot_jobs_Owed").HasFilter("\"TerminalEventPending\"");
+        // The job log's keyset order (newest first): a page is one range of this index, never an OFFSET.
+        job.HasIndex(j => new { j.CreatedAt, j.TrackId }).IsDescending(true, true).HasDatabaseName("IX_head_shot_jobs_Log");
         job.Property(j => j.Version).IsConcurrencyToken();
         job.Property(j => j.State).HasConversion<string>().HasMaxLength(32);
         job.Property(j => j.Delivery).HasConversion<string>().HasMaxLength(32);
@@ -55,6 +59,8 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
         job.Property(j => j.Metadata).HasConversion(Json<Dictionary<string, string>>(), JsonEquality<Dictionary<string, string>>());
 
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+
+        Timeline.TimelineStore.Configure(modelBuilder.Entity<Timeline.TimelineEntry>());
     }
 
     /// <summary>Change tracking compares the maps by content, as they are stored.</summary>

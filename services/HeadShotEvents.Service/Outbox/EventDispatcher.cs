@@ -3,6 +3,7 @@ using HeadShotEvents.Contracts;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Telemetry;
+using HeadShotEvents.Service.Timeline;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ namespace HeadShotEvents.Service.Outbox;
 /// stays until the bus has confirmed it. Safe with many instances: claims are compare-and-swaps.
 /// </summary>
 public sealed partial class EventDispatcher(
-    IServiceScopeFactory scopes, OwedEvents owed, IBus bus, IOptions<OutboxOptions> options, ILogger<EventDispatcher> logger)
+    IServiceScopeFactory scopes, OwedEvents owed, IBus bus, IOptions<OutboxOptions> options, JobTimeline timeline, ILogger<EventDispatcher> logger)
     : BackgroundService
 {
     public const string DispatchActivity = "headshot.dispatch";
@@ -123,9 +124,11 @@ public sealed partial class EventDispatcher(
             {
                 case HeadShotCompleted completed:
                     await bus.Publish(completed, context => context.MessageId = messageId, cancellationToken);
+                    timeline.Published(job, messageId, nameof(HeadShotCompleted));
                     break;
                 case HeadShotFailed failed:
                     await bus.Publish(failed, context => context.MessageId = messageId, cancellationToken);
+                    timeline.Published(job, messageId, nameof(HeadShotFailed));
                     break;
             }
 

@@ -5,6 +5,7 @@ using HeadShotEvents.ModelsLab.Wire;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Telemetry;
+using HeadShotEvents.Service.Timeline;
 using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Reconciling;
@@ -15,7 +16,8 @@ namespace HeadShotEvents.Service.Reconciling;
 /// instances running. (Owed terminal events are the outbox dispatcher's.)
 /// </summary>
 public sealed partial class Reconciler(
-    IServiceScopeFactory scopes, IOptions<ReconcilerOptions> options, TimeProvider time, ILogger<Reconciler> logger) : BackgroundService
+    IServiceScopeFactory scopes, IOptions<ReconcilerOptions> options, TimeProvider time, JobTimeline timeline, ILogger<Reconciler> logger)
+    : BackgroundService
 {
     public const string PollActivity = "headshot.poll";
 
@@ -119,6 +121,8 @@ public sealed partial class Reconciler(
     private async Task<PollAnswer> FetchAndSettleAsync(HeadShotJob job, JobOutcomes outcomes, ModelsLabClient modelsLab, Activity? span, CancellationToken ct)
     {
         ModelsLabAnswer answer;
+        // Taken before the call: a poll that settles the job must read before its Settled entry.
+        var polledAt = time.GetUtcNow().UtcDateTime;
         try
         {
             answer = await modelsLab.FetchAsync(job.ModelsLabId!, ct);
@@ -126,10 +130,13 @@ public sealed partial class Reconciler(
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             LogFetchFailed(logger, job.TrackId, ex.GetType().Name);
+            timeline.Poll(job.TrackId, polledAt, "unreachable", $"fetch failed ({ex.GetType().Name}); polled again later.");
             return PollAnswer.Pending;
         }
 
         var response = answer.Response;
+        timeline.Poll(job.TrackId, polledAt, response.IsSuccessWithoutOutputs ? "no-outputs" : response.RawStatus ?? "unknown",
+            $"HTTP {answer.HttpStatus}");
         span?.SetTag("modelslab.status", response.RawStatus);
         switch (response.Status)
         {

@@ -83,7 +83,7 @@ public sealed record SubscriberOnCluster(string[] Nodes, int ReplicationFactor, 
 /// <summary>Every event one subscriber received, with its envelope's MessageId; awaitable.</summary>
 public sealed class ReceivedEvents
 {
-    private readonly ConcurrentQueue<(object Message, Guid? MessageId)> _events = new();
+    private readonly ConcurrentQueue<(object Message, Guid? MessageId, string? Replay)> _events = new();
     private readonly SemaphoreSlim _arrived = new(0);
 
     internal TimeSpan AckDelay { get; init; }
@@ -99,6 +99,10 @@ public sealed class ReceivedEvents
     public IReadOnlyList<(T Message, Guid? MessageId)> WithIds<T>() =>
         _events.Where(e => e.Message is T).Select(e => ((T)e.Message, e.MessageId)).ToList();
 
+    /// <summary>Each event with its MessageId and its <c>HeadShotEvents-Replay</c> header (null when absent).</summary>
+    public IReadOnlyList<(T Message, Guid? MessageId, string? Replay)> WithReplayHeader<T>() =>
+        _events.Where(e => e.Message is T).Select(e => ((T)e.Message, e.MessageId, e.Replay)).ToList();
+
     private int _inHand;
 
     /// <summary>Deliveries recorded and not yet acknowledged (only with an ack delay).</summary>
@@ -106,8 +110,9 @@ public sealed class ReceivedEvents
 
     internal async Task Add<T>(ConsumeContext<T> context) where T : class
     {
-        Record(context.Message, context.MessageId);
-        AlsoInto?.Record(context.Message, context.MessageId);
+        var replay = context.Headers.Get<string>("HeadShotEvents-Replay");
+        Record(context.Message, context.MessageId, replay);
+        AlsoInto?.Record(context.Message, context.MessageId, replay);
         if (AckDelay > TimeSpan.Zero)
         {
             Interlocked.Increment(ref _inHand);
@@ -122,9 +127,9 @@ public sealed class ReceivedEvents
         }
     }
 
-    private void Record(object message, Guid? messageId)
+    private void Record(object message, Guid? messageId, string? replay)
     {
-        _events.Enqueue((message, messageId));
+        _events.Enqueue((message, messageId, replay));
         _arrived.Release();
     }
 

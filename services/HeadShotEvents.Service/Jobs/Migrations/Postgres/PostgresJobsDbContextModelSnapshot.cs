@@ -130,7 +130,51 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Postgres
                         .HasDatabaseName("IX_head_shot_jobs_Owed")
                         .HasFilter("\"TerminalEventPending\"");
 
+                    b.HasIndex("CreatedAt", "TrackId")
+                        .IsDescending()
+                        .HasDatabaseName("IX_head_shot_jobs_Log");
+
                     b.ToTable("head_shot_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("HeadShotEvents.Service.Timeline.TimelineEntry", b =>
+                {
+                    b.Property<long>("TrackId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.HasKey("TrackId", "Slot");
+
+                    b.ToTable("head_shot_timeline", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_head_shot_timeline_Slot", "\"Slot\" >= 0 AND \"Slot\" <= 63");
+                        });
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>

@@ -122,7 +122,51 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Sqlite
                         .HasDatabaseName("IX_head_shot_jobs_Owed")
                         .HasFilter("\"TerminalEventPending\"");
 
+                    b.HasIndex("CreatedAt", "TrackId")
+                        .IsDescending()
+                        .HasDatabaseName("IX_head_shot_jobs_Log");
+
                     b.ToTable("head_shot_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("HeadShotEvents.Service.Timeline.TimelineEntry", b =>
+                {
+                    b.Property<long>("TrackId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TrackId", "Slot");
+
+                    b.ToTable("head_shot_timeline", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_head_shot_timeline_Slot", "\"Slot\" >= 0 AND \"Slot\" <= 63");
+                        });
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
