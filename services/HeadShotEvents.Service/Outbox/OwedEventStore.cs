@@ -17,7 +17,7 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
 
     /// <summary>
     /// One statement claims up to <paramref name="limit"/> owed events whose claim is free or lapsed
-    /// and returns their ids: the condition is checked again on each row as it is updated, so two
+    /// and returns their rows: the condition is checked again on each row as it is updated, so two
     /// dispatchers (in this process or another) never claim the same event at once. On PostgreSQL,
     /// SKIP LOCKED lets a second dispatcher take the next rows instead of waiting on the first's.
     /// Plain SQL because it needs RETURNING, which SQLite and PostgreSQL speak the same way.
@@ -28,37 +28,18 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
         // Whole microseconds: what PostgreSQL stores, so the value reads back equal and marks this claim.
         var until = Microseconds(now + lease);
         var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
+        // RETURNING the whole rows: the claim and the read of what it claimed are one round trip.
         var claim = $"""
             UPDATE head_shot_jobs SET "PublishClaimedUntil" = @until
             WHERE "TrackId" IN (SELECT "TrackId" FROM head_shot_jobs WHERE {Free} ORDER BY "TrackId" LIMIT @limit{skipLocked})
               AND {Free}
-            RETURNING "TrackId"
+            RETURNING *
             """;
 
-        var ids = new List<long>(limit);
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = claim;
-            Add(command, "now", now);
-            Add(command, "until", until);
-            Add(command, "limit", limit);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ids.Add(reader.GetInt64(0));
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-
-        var jobs = ids.Count == 0
-            ? []
-            : await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.TrackId)).ToListAsync(cancellationToken);
+        using var command = db.Database.GetDbConnection().CreateCommand();
+        var jobs = await db.Jobs.FromSqlRaw(claim, Parameter(command, "now", now), Parameter(command, "until", until), Parameter(command, "limit", limit))
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
         return new OwedBatch(jobs, until);
     }
 
@@ -86,11 +67,12 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
     private static DateTime Microseconds(DateTime value) =>
         new(value.Ticks - (value.Ticks % (TimeSpan.TicksPerMillisecond / 1000)), DateTimeKind.Utc);
 
-    private static void Add(DbCommand command, string name, object value)
+    /// <summary>A parameter of the provider in use (the command only makes it; it never runs).</summary>
+    private static DbParameter Parameter(DbCommand command, string name, object value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value;
-        command.Parameters.Add(parameter);
+        return parameter;
     }
 }
