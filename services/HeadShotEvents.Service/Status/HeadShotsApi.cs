@@ -84,6 +84,9 @@ public sealed record HeadShotStatus
     public DateTimeOffset? SubmittedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
+    /// <summary>The publisher's metadata, as it is echoed on every event of the request.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
     public static HeadShotStatus From(HeadShotJob job) => new()
     {
         RequestId = job.RequestId,
@@ -99,6 +102,7 @@ public sealed record HeadShotStatus
         CreatedAt = TerminalEvents.Utc(job.CreatedAt),
         SubmittedAt = Maybe(job.SubmittedAt),
         FinishedAt = Maybe(job.FinishedAt),
+        Metadata = job.Metadata,
     };
 
     private static DateTimeOffset? Maybe(DateTime? value) => value is { } v ? TerminalEvents.Utc(v) : null;

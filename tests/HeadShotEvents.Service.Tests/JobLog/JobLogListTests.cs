@@ -64,6 +64,11 @@ public sealed class JobLogListTests
         Assert.Empty(await IdsAsync(service, "headshots?metadata.customer=c-4"));
         Assert.Empty(await IdsAsync(service, "headshots?metadata.nobody=c-42"));
         Assert.Equal([both.RequestId], await IdsAsync(service, "headshots?metadata.customer=c-42&state=Completed&until=2026-11-20T12:00:30Z"));
+
+        // Each item carries its metadata, so a list shows what it was filtered on.
+        var item = (await GetAsync(service, "headshots?metadata.order=B-2"))["items"]!.AsArray().Single()!;
+        Assert.Equal("c-42", (string?)item["metadata"]?["customer"]);
+        Assert.Equal("B-2", (string?)item["metadata"]?["order"]);
     }
 
     [Theory]
