@@ -62,7 +62,14 @@ public sealed class SmallBenchmarkTests
                 Assert.InRange(point.MemoryAfter.ResidentMiB, 10, 16_384);
             });
 
-            Assert.Equal(6, report.Ratios().Count());
+            // CPU per event: the service process is always measured (its /proc entry), and no event costs a second.
+            Assert.InRange(ingest.Cpu.ServiceMs, 0.001, 1_000);
+            Assert.InRange(ingest.Cpu.TotalMs, ingest.Cpu.ServiceMs, 1_000);
+            Assert.InRange(endToEnd.Cpu.ServiceMs, 0.001, 1_000);
+            Assert.InRange(broker.Cpu.LoadGeneratorMs, 0.001, 1_000);
+            Assert.Equal(0, broker.Cpu.ServiceMs); // no service in the broker's own run
+
+            Assert.Equal(8, report.Ratios().Count());
             var markdown = await File.ReadAllTextAsync(Path.Combine(output, "benchmarks.md"));
             Assert.Contains("callback ingest / broker throughput", markdown, StringComparison.Ordinal);
             Assert.Contains($"{report.Machine.Cores} cores", markdown, StringComparison.Ordinal);
