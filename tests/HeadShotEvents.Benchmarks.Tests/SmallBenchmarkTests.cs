@@ -52,6 +52,9 @@ public sealed class SmallBenchmarkTests
             Assert.Equal((int)(settings.EndToEndRate * settings.EndToEndDuration.TotalSeconds), endToEnd.Requested);
             Assert.Equal(endToEnd.Requested, endToEnd.Completed);
             Assert.InRange(endToEnd.Latency.P99Ms, endToEnd.Latency.P50Ms, 120_000);
+            // The last part of each request's latency (terminal write → consume) is measured for each, and is a part.
+            Assert.Equal(endToEnd.Completed, endToEnd.AfterSettling.Count);
+            Assert.InRange(endToEnd.AfterSettling.P50Ms, -1_000, endToEnd.Latency.MaxMs + 1_000); // two clocks of one machine
 
             var scale = report.Scale!;
             Assert.Equal(settings.ScaleSmallRows, scale.Small.Rows);

@@ -29,7 +29,7 @@ public static class MarkdownReport
 
         if (report.EndToEnd is { } e)
         {
-            Line(text, $"| end-to-end: HeadShotRequested at {e.OfferedPerSecond:N0}/s, generation time 0, webhook at once, until HeadShotCompleted is consumed | {e.Requested} | {e.PublishedPerSecond:N0} req/s offered | {e.Latency.P50Ms:F1} ms | {e.Latency.P99Ms:F1} ms | {e.Completed} completed, {e.Failed} failed; max {e.Latency.MaxMs:F0} ms; {e.Cpu} (the service process also runs the simulated ModelsLab) |");
+            Line(text, $"| end-to-end: HeadShotRequested at {e.OfferedPerSecond:N0}/s, generation time 0, webhook at once, until HeadShotCompleted is consumed | {e.Requested} | {e.PublishedPerSecond:N0} req/s offered | {e.Latency.P50Ms:F1} ms | {e.Latency.P99Ms:F1} ms | {e.Completed} completed, {e.Failed} failed; max {e.Latency.MaxMs:F0} ms; of which settled → consumed (dispatcher, broker, subscriber) p50 {e.AfterSettling.P50Ms:F1} ms, p99 {e.AfterSettling.P99Ms:F1} ms; {e.Cpu} (the service process also runs the simulated ModelsLab) |");
         }
 
         if (report.Scale is { } s)

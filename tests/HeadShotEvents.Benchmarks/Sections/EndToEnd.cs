@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 namespace HeadShotEvents.Benchmarks.Sections;
 
 public sealed record EndToEndResult(
-    double OfferedPerSecond, int Requested, int Completed, int Failed, TimeSpan PublishWindow, LatencySummary Latency, CpuPerEvent Cpu, IReadOnlyList<string> Problems)
+    double OfferedPerSecond, int Requested, int Completed, int Failed, TimeSpan PublishWindow, LatencySummary Latency, LatencySummary AfterSettling, CpuPerEvent Cpu, IReadOnlyList<string> Problems)
 {
     /// <summary>Requests actually published per second (the offered rate, unless the publisher fell behind).</summary>
     public double PublishedPerSecond => Requested / PublishWindow.TotalSeconds;
@@ -18,7 +18,9 @@ public sealed record EndToEndResult(
 /// <summary>
 /// The whole path at a fixed offered rate: HeadShotRequested published on the bus, the submitter,
 /// the simulator (generation time 0, webhook at once), the receiver, HeadShotCompleted consumed by a
-/// subscriber of the user's kind. Latency is publish to consume, per request.
+/// subscriber of the user's kind. Latency is publish to consume, per request; <c>AfterSettling</c> is
+/// its last part, from the job's terminal write (the event's CompletedAt) to the consume: the outbox
+/// dispatcher, the broker and the subscriber. The rest is the bus to the submitter, ModelsLab and the callback.
 /// </summary>
 public static class EndToEnd
 {
@@ -68,6 +70,7 @@ public static class EndToEnd
             var cpuPerRequest = CpuMeter.PerEvent(cpuBefore, cpu.Take(), published.Count);
 
             var latencies = new List<long>();
+            var afterSettling = new List<long>();
             int completed = 0, failed = 0;
             foreach (var (requestId, publishedAt) in published)
             {
@@ -75,6 +78,7 @@ public static class EndToEnd
                 {
                     completed++;
                     latencies.Add(consumedAt - publishedAt);
+                    afterSettling.Add(outcomes.AfterSettling[requestId]);
                 }
                 else if (outcomes.Failed.ContainsKey(requestId))
                 {
@@ -89,7 +93,7 @@ public static class EndToEnd
             }
 
             await subscriber.StopAsync();
-            return new EndToEndResult(settings.EndToEndRate, published.Count, completed, failed, window, Infrastructure.LatencySummary.Of(latencies), cpuPerRequest, problems);
+            return new EndToEndResult(settings.EndToEndRate, published.Count, completed, failed, window, Infrastructure.LatencySummary.Of(latencies), Infrastructure.LatencySummary.Of(afterSettling), cpuPerRequest, problems);
         }
         finally
         {
@@ -171,6 +175,9 @@ public static class EndToEnd
         public ConcurrentDictionary<Guid, long> Completed { get; } = new();
         public ConcurrentDictionary<Guid, long> Failed { get; } = new();
 
+        /// <summary>From the event's CompletedAt (the service's clock: this machine's) to its consume, in Stopwatch ticks.</summary>
+        public ConcurrentDictionary<Guid, long> AfterSettling { get; } = new();
+
         public async Task WaitForAsync(IEnumerable<Guid> requests, TimeSpan timeout)
         {
             var pending = requests.ToList();
@@ -192,6 +199,8 @@ public static class EndToEnd
     {
         public Task Consume(ConsumeContext<HeadShotCompleted> context)
         {
+            outcomes.AfterSettling.TryAdd(context.Message.RequestId,
+                (long)((DateTimeOffset.UtcNow - context.Message.CompletedAt).TotalSeconds * Stopwatch.Frequency));
             outcomes.Completed.TryAdd(context.Message.RequestId, Stopwatch.GetTimestamp());
             return Task.CompletedTask;
         }
