@@ -66,8 +66,8 @@ public sealed class JobLogReader(JobsDbContext db, TimelineStore timeline)
 
     /// <summary>
     /// The metadata filter, the one part LINQ cannot say. Metadata is JSON text on both providers.
-    /// PostgreSQL: one containment test (<c>@&gt;</c>) of the text cast to jsonb, which the GIN
-    /// expression index IX_head_shot_jobs_Metadata answers. SQLite: json_each per pair; SQLite has no
+    /// PostgreSQL: each pair is looked up in head_shot_job_metadata, which a trigger fills once per job
+    /// (updates of the job row never touch it). SQLite: json_each per pair; SQLite has no
     /// index over the members of a JSON object (only one expression index per known key, and keys are
     /// the publishers'), so it scans in keyset order, which suits the embedded store's size.
     /// </summary>
@@ -80,20 +80,25 @@ public sealed class JobLogReader(JobsDbContext db, TimelineStore timeline)
 
         if (db.Database.IsNpgsql())
         {
-            // OFFSET 0 keeps the planner from walking the keyset index and testing every row: it guesses
-            // any containment matches 0.1% of rows, so a rare value (an order id) cost a full scan
-            // (418 ms for 200,000 jobs) where the GIN index finds it at once (13 ms). The price: a page
-            // for a value shared by very many jobs sorts all of them.
-            var wanted = JsonSerializer.Serialize(metadata);
-            return db.Jobs.FromSqlRaw("""SELECT * FROM head_shot_jobs WHERE "Metadata" IS NOT NULL AND "Metadata"::jsonb @> CAST({0} AS jsonb) OFFSET 0""", wanted);
+            // Each pair through head_shot_job_metadata's index (migration MetadataSideTable), not a scan.
+            // OFFSET 0 keeps the planner from walking the keyset index and probing every row for a rare
+            // value (an order id); the price: a page for a value shared by very many jobs sorts all of them.
+            var pairs = metadata.ToList();
+            var conditions = pairs.Select((_, i) => $$"""
+                "TrackId" IN (SELECT m."TrackId" FROM head_shot_job_metadata AS m
+                              WHERE m."Key" = {{{2 * i}}} AND md5(m."Value") = md5({{{(2 * i) + 1}}}) AND m."Value" = {{{(2 * i) + 1}}} OFFSET 0)
+                """);
+            var arguments = pairs.SelectMany(p => new object[] { p.Key, p.Value }).ToArray();
+            // Only placeholders are joined in: every key and value is a parameter.
+            var postgresSql = $"SELECT * FROM head_shot_jobs WHERE {string.Join(" AND ", conditions)}";
+            return db.Jobs.FromSqlRaw(postgresSql, arguments);
         }
 
-        var pairs = metadata.ToList();
-        var conditions = pairs.Select((_, i) =>
+        var sqlitePairs = metadata.ToList();
+        var sqliteConditions = sqlitePairs.Select((_, i) =>
             $$"""EXISTS (SELECT 1 FROM json_each(head_shot_jobs."Metadata") m WHERE m.key = {{{2 * i}}} AND m.type = 'text' AND m.value = {{{(2 * i) + 1}}})""");
-        var arguments = pairs.SelectMany(p => new object[] { p.Key, p.Value }).ToArray();
-        // Only placeholders are joined in: every key and value is a parameter.
-        var sql = $"""SELECT * FROM head_shot_jobs WHERE "Metadata" IS NOT NULL AND json_valid("Metadata") AND {string.Join(" AND ", conditions)}""";
-        return db.Jobs.FromSqlRaw(sql, arguments);
+        var sqliteArguments = sqlitePairs.SelectMany(p => new object[] { p.Key, p.Value }).ToArray();
+        var sql = $"""SELECT * FROM head_shot_jobs WHERE "Metadata" IS NOT NULL AND json_valid("Metadata") AND {string.Join(" AND ", sqliteConditions)}""";
+        return db.Jobs.FromSqlRaw(sql, sqliteArguments);
     }
 }
