@@ -317,8 +317,9 @@ broker_hygiene() { # NODE BEFORE: what the run left behind on that node
   echo "queues ${before% *} before, ${after% *} after; exchanges ${before#* } before, ${after#* } after"
   if [ "$after" != "$before" ]; then
     echo "left behind:"
-    rabbit "$node" rabbitmqctl -q list_queues name --no-table-headers | head -20
-    rabbit "$node" rabbitmqctl -q list_exchanges name --no-table-headers | grep -v '^amq\.' | grep . | head -20
+    # head closing the pipe early (SIGPIPE under pipefail) must not end the run before its summary.
+    { rabbit "$node" rabbitmqctl -q list_queues name --no-table-headers | head -20; } || true
+    { rabbit "$node" rabbitmqctl -q list_exchanges name --no-table-headers | grep -v '^amq\.' | grep . | head -20; } || true
   fi
 }
 
