@@ -78,27 +78,25 @@ public sealed class JobLogReader(JobsDbContext db, TimelineStore timeline)
             return db.Jobs;
         }
 
+        var pairs = metadata.ToList();
+        // Only placeholders are joined into the SQL: every key and value is a parameter.
+        var arguments = pairs.SelectMany(p => new object[] { p.Key, p.Value }).ToArray();
         if (db.Database.IsNpgsql())
         {
             // Each pair through head_shot_job_metadata's index (migration MetadataSideTable), not a scan.
             // OFFSET 0 keeps the planner from walking the keyset index and probing every row for a rare
             // value (an order id); the price: a page for a value shared by very many jobs sorts all of them.
-            var pairs = metadata.ToList();
             var conditions = pairs.Select((_, i) => $$"""
                 "TrackId" IN (SELECT m."TrackId" FROM head_shot_job_metadata AS m
                               WHERE m."Key" = {{{2 * i}}} AND md5(m."Value") = md5({{{(2 * i) + 1}}}) AND m."Value" = {{{(2 * i) + 1}}} OFFSET 0)
                 """);
-            var arguments = pairs.SelectMany(p => new object[] { p.Key, p.Value }).ToArray();
-            // Only placeholders are joined in: every key and value is a parameter.
             var postgresSql = $"SELECT * FROM head_shot_jobs WHERE {string.Join(" AND ", conditions)}";
             return db.Jobs.FromSqlRaw(postgresSql, arguments);
         }
 
-        var sqlitePairs = metadata.ToList();
-        var sqliteConditions = sqlitePairs.Select((_, i) =>
+        var sqliteConditions = pairs.Select((_, i) =>
             $$"""EXISTS (SELECT 1 FROM json_each(head_shot_jobs."Metadata") m WHERE m.key = {{{2 * i}}} AND m.type = 'text' AND m.value = {{{(2 * i) + 1}}})""");
-        var sqliteArguments = sqlitePairs.SelectMany(p => new object[] { p.Key, p.Value }).ToArray();
         var sql = $"""SELECT * FROM head_shot_jobs WHERE "Metadata" IS NOT NULL AND json_valid("Metadata") AND {string.Join(" AND ", sqliteConditions)}""";
-        return db.Jobs.FromSqlRaw(sql, sqliteArguments);
+        return db.Jobs.FromSqlRaw(sql, arguments);
     }
 }

@@ -71,8 +71,11 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
 
     private static string Serialize<T>(T? value) => JsonSerializer.Serialize(value, JsonSerializerOptions.Default);
 
+    /// <summary>A small map as its column holds it: JSON text, the same on SQLite and PostgreSQL (also for raw SQL writes).</summary>
+    internal static string? StoredJson<T>(T? value) where T : class => value == null ? null : Serialize(value);
+
     /// <summary>Small maps stored as JSON text, the same on SQLite and PostgreSQL.</summary>
     private static ValueConverter<T?, string?> Json<T>() where T : class => new(
-        value => value == null ? null : JsonSerializer.Serialize(value, JsonSerializerOptions.Default),
+        value => StoredJson(value),
         text => text == null ? null : JsonSerializer.Deserialize<T>(text, JsonSerializerOptions.Default));
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HeadShotEvents.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -90,7 +89,7 @@ internal static class PostgresSettlements
         {
             p.Add(Value(NpgsqlDbType.Varchar, s.FailureReason?.ToString()));
             p.Add(Value(NpgsqlDbType.Text, s.FailureMessage));
-            p.Add(Value(NpgsqlDbType.Text, s.FieldErrors is null ? null : JsonSerializer.Serialize(s.FieldErrors, JsonSerializerOptions.Default)));
+            p.Add(Value(NpgsqlDbType.Text, JobsDbContext.StoredJson(s.FieldErrors)));
         }
 
         return command;
