@@ -52,8 +52,8 @@ public static class JobStoreExtensions
         // statements did (profiled), and every request scope that resolves the store made one.
         if (options.Provider == JobStoreProvider.Postgres)
         {
-            builder.Services.AddDbContextPool<JobsDbContext, PostgresJobsDbContext>(db => db.UseNpgsql(connectionString ?? throw new InvalidOperationException(
-                "Jobs:Provider is Postgres but ConnectionStrings:Jobs is not set.")));
+            builder.Services.AddDbContextPool<JobsDbContext, PostgresJobsDbContext>(db => db.UseNpgsql(PostgresConnections.Tuned(connectionString ?? throw new InvalidOperationException(
+                "Jobs:Provider is Postgres but ConnectionStrings:Jobs is not set."))));
         }
         else
         {
