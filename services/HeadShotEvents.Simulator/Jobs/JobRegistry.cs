@@ -14,6 +14,11 @@ internal sealed class JobRegistry(TimeProvider clock, IOptions<SimulatorOptions>
     private readonly Lock _gate = new();
     private readonly Dictionary<long, HeadShotJob> _byId = [];
     private readonly Dictionary<string, HeadShotJob> _byFilePrefix = new(StringComparer.Ordinal);
+
+    // Per key, the jobs still processing, soonest done first: the queue limit is checked by dropping
+    // the ones done by now and counting the rest, not by walking every job the simulator knows
+    // (that walk was a tenth of the benchmark's service process at 500 requests/s).
+    private readonly Dictionary<string, PriorityQueue<long, DateTimeOffset>> _processingByKey = new(StringComparer.Ordinal);
     private long _lastId = options.Value.FirstJobId - 1;
     private DateTimeOffset _lastSweep = clock.GetUtcNow();
 
@@ -31,8 +36,17 @@ internal sealed class JobRegistry(TimeProvider clock, IOptions<SimulatorOptions>
         {
             var now = clock.GetUtcNow();
             SweepExpired(now);
-            var queued = _byId.Values.Count(other => other.ApiKey == apiKey && other.StatusAt(now) == JobStatus.Processing);
-            if (queued >= settings.QueueLimitPerKey)
+            if (!_processingByKey.TryGetValue(apiKey, out var processing))
+            {
+                _processingByKey[apiKey] = processing = new();
+            }
+
+            while (processing.TryPeek(out _, out var done) && done <= now)
+            {
+                processing.Dequeue();
+            }
+
+            if (processing.Count >= settings.QueueLimitPerKey)
             {
                 job = null;
                 return false;
@@ -43,6 +57,11 @@ internal sealed class JobRegistry(TimeProvider clock, IOptions<SimulatorOptions>
             job = new HeadShotJob(id, apiKey, request, fate, faults, baseUrl, now, settings.GenerationTime);
             _byId.Add(id, job);
             _byFilePrefix.Add(fate.FilePrefix, job);
+            if (job.StatusAt(now) == JobStatus.Processing)
+            {
+                processing.Enqueue(id, job.CompletesAt);
+            }
+
             return true;
         }
     }
