@@ -26,7 +26,7 @@ public sealed class SubmitClaimTests
         await using (var scope = service.Services.CreateAsyncScope())
         {
             var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-            Assert.Equal(SubmitClaim.NoRoom, await store.ClaimIfRoomAsync(accepted, atModelsLab, now, now.AddMinutes(1), TraceParent, null, CancellationToken.None));
+            Assert.Equal((SubmitClaim.NoRoom, atModelsLab), await store.ClaimIfRoomAsync(accepted, atModelsLab, now, now.AddMinutes(1), TraceParent, null, CancellationToken.None));
         }
 
         var untouched = await RowAsync(service, accepted);
@@ -37,7 +37,8 @@ public sealed class SubmitClaimTests
         await using (var scope = service.Services.CreateAsyncScope())
         {
             var store = scope.ServiceProvider.GetRequiredService<JobStore>();
-            Assert.Equal(SubmitClaim.Claimed, await store.ClaimIfRoomAsync(accepted, atModelsLab + 1, now, now.AddMinutes(1), TraceParent, "k=v", CancellationToken.None));
+            // The count is the one before this claim.
+            Assert.Equal((SubmitClaim.Claimed, atModelsLab), await store.ClaimIfRoomAsync(accepted, atModelsLab + 1, now, now.AddMinutes(1), TraceParent, "k=v", CancellationToken.None));
         }
 
         var claimed = await RowAsync(service, accepted);
@@ -52,8 +53,10 @@ public sealed class SubmitClaimTests
         {
             var store = scope.ServiceProvider.GetRequiredService<JobStore>();
             // Taken (by us, above) and the queue now full: taken is the answer, so nobody waits for room in vain.
-            Assert.Equal(SubmitClaim.TakenByAnother, await store.ClaimIfRoomAsync(accepted, atModelsLab + 1, now, now.AddMinutes(1), null, null, CancellationToken.None));
-            Assert.Equal(SubmitClaim.TakenByAnother, await store.ClaimIfRoomAsync(accepted, 100, now, now.AddMinutes(1), null, null, CancellationToken.None));
+            Assert.Equal((SubmitClaim.TakenByAnother, atModelsLab + 1), await store.ClaimIfRoomAsync(accepted, atModelsLab + 1, now, now.AddMinutes(1), null, null, CancellationToken.None));
+            // Counted up to the limit asked about, never past it.
+            Assert.Equal((SubmitClaim.TakenByAnother, atModelsLab + 1), await store.ClaimIfRoomAsync(accepted, 100, now, now.AddMinutes(1), null, null, CancellationToken.None));
+            Assert.Equal((SubmitClaim.TakenByAnother, 3), await store.ClaimIfRoomAsync(accepted, 3, now, now.AddMinutes(1), null, null, CancellationToken.None));
         }
 
         Assert.Equal(1, (await RowAsync(service, accepted)).Version);

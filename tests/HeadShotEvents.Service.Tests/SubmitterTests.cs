@@ -28,23 +28,25 @@ public sealed class SubmitterTests
         Assert.Equal(3, stats.JobsCreated);
     }
 
-    [Fact]
-    public async Task The_submitter_keeps_ModelsLabs_queue_under_the_ceiling_instead_of_collecting_429s()
+    [Theory]
+    [InlineData(2, 6)]
+    [InlineData(8, 40)] // room for slots: jobs created already claimed, without a count each
+    public async Task The_submitter_keeps_ModelsLabs_queue_under_the_ceiling_instead_of_collecting_429s(int ceiling, int count)
     {
         await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
         {
-            Simulator = new Dictionary<string, string?> { ["Simulator:QueueLimitPerKey"] = "2" },
-            Settings = new Dictionary<string, string?> { ["ModelsLab:MaxQueuedJobs"] = "2" },
+            Simulator = new Dictionary<string, string?> { ["Simulator:QueueLimitPerKey"] = $"{ceiling}" },
+            Settings = new Dictionary<string, string?> { ["ModelsLab:MaxQueuedJobs"] = $"{ceiling}", ["Submitter:ConcurrentMessageLimit"] = "32" },
         });
-        var requests = Enumerable.Range(0, 6).Select(_ => Pipeline.Request()).ToList();
+        var requests = Enumerable.Range(0, count).Select(_ => Pipeline.Request()).ToList();
 
         await Task.WhenAll(requests.Select(pipeline.PublishAsync));
         await pipeline.WaitForTerminalAsync([.. requests.Select(r => r.RequestId)]);
 
-        Assert.Equal(6, pipeline.Archiver.Received.All<HeadShotCompleted>().Count);
+        Assert.Equal(count, pipeline.Archiver.Received.All<HeadShotCompleted>().Count);
         var stats = await pipeline.Service.Simulator.GetStatsAsync();
-        Assert.Equal(6, stats.HeadShotCalls); // not one refused
-        Assert.Equal(6, stats.JobsCreated);
+        Assert.Equal(count, stats.HeadShotCalls); // not one refused
+        Assert.Equal(count, stats.JobsCreated);
     }
 
     [Fact]

@@ -25,36 +25,40 @@ public sealed partial class JobStore
     /// </summary>
     private const string ClaimIfRoomSql = """
         WITH room AS (
-          SELECT count(*) < @atMost AS free
-          FROM (SELECT 1 FROM head_shot_jobs WHERE "State" IN ('Submitting', 'Processing') LIMIT @atMost) AS at_modelslab),
+          SELECT count(*) AS at_modelslab
+          FROM (SELECT 1 FROM head_shot_jobs WHERE "State" IN ('Submitting', 'Processing') LIMIT @atMost) AS counted),
         claimed AS (
           UPDATE head_shot_jobs SET "State" = 'Submitting', "SubmittedAt" = @now, "NextPollAt" = @firstLook,
             "TraceParent" = COALESCE(@traceParent, "TraceParent"),
             "TraceState" = CASE WHEN @traceParent IS NULL THEN "TraceState" ELSE @traceState END,
             "Version" = "Version" + 1, "UpdatedAt" = @now
-          WHERE "TrackId" = @trackId AND "State" = 'Accepted' AND (SELECT free FROM room)
+          WHERE "TrackId" = @trackId AND "State" = 'Accepted' AND (SELECT at_modelslab < @atMost FROM room)
           RETURNING 1)
         SELECT (SELECT count(*) FROM claimed) AS "Claimed",
-               EXISTS (SELECT 1 FROM head_shot_jobs WHERE "TrackId" = @trackId AND "State" = 'Accepted') AS "StillAccepted"
+               EXISTS (SELECT 1 FROM head_shot_jobs WHERE "TrackId" = @trackId AND "State" = 'Accepted') AS "StillAccepted",
+               (SELECT at_modelslab FROM room) AS "AtModelsLab"
         """;
 
-    private sealed record ClaimRow(long Claimed, bool StillAccepted);
+    private sealed record ClaimRow(long Claimed, bool StillAccepted, long AtModelsLab);
 
     /// <summary>
     /// Takes an Accepted job for sending (Submitting) if fewer than <paramref name="atMost"/> jobs are
     /// at ModelsLab: <see cref="SubmitClaim.TakenByAnother"/> when another delivery took it first,
-    /// <see cref="SubmitClaim.NoRoom"/> (nothing changed) when ModelsLab's queue is full.
+    /// <see cref="SubmitClaim.NoRoom"/> (nothing changed) when ModelsLab's queue is full. Also says
+    /// how many jobs were at ModelsLab before this claim (counted up to <paramref name="atMost"/>).
     /// </summary>
-    public async Task<SubmitClaim> ClaimIfRoomAsync(long trackId, int atMost, DateTime now, DateTime firstLook, string? traceParent, string? traceState,
-        CancellationToken cancellationToken)
+    public async Task<(SubmitClaim Claim, int AtModelsLab)> ClaimIfRoomAsync(long trackId, int atMost, DateTime now, DateTime firstLook,
+        string? traceParent, string? traceState, CancellationToken cancellationToken)
     {
         if (!db.Database.IsNpgsql())
         {
             // SQLite has no UPDATE inside WITH: two statements (the embedded store has one instance).
-            return await CountAtModelsLabAsync(atMost, cancellationToken) < atMost
+            var counted = await CountAtModelsLabAsync(atMost, cancellationToken);
+            var claim = counted < atMost
                 ? await ClaimForSubmitAsync(trackId, now, firstLook, traceParent, traceState, cancellationToken) ? SubmitClaim.Claimed : SubmitClaim.TakenByAnother
                 : await db.Jobs.AnyAsync(j => j.TrackId == trackId && j.State == JobState.Accepted, cancellationToken) ? SubmitClaim.NoRoom
                 : SubmitClaim.TakenByAnother;
+            return (claim, counted);
         }
 
         // Through EF (not a bare NpgsqlCommand), so its logging and interceptors see it like every other statement.
@@ -66,7 +70,8 @@ public sealed partial class JobStore
                 new NpgsqlParameter("traceParent", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)traceParent ?? DBNull.Value },
                 new NpgsqlParameter("traceState", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)traceState ?? DBNull.Value })
             .ToListAsync(cancellationToken)).Single();
-        return row.Claimed == 1 ? SubmitClaim.Claimed : row.StillAccepted ? SubmitClaim.NoRoom : SubmitClaim.TakenByAnother;
+        var result = row.Claimed == 1 ? SubmitClaim.Claimed : row.StillAccepted ? SubmitClaim.NoRoom : SubmitClaim.TakenByAnother;
+        return (result, (int)row.AtModelsLab);
     }
 
     /// <summary>Takes an Accepted job for sending (Submitting), in one statement; false when another delivery took it first.</summary>

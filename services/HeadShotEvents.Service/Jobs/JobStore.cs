@@ -20,31 +20,18 @@ public sealed partial class JobStore(JobsDbContext db, TimeProvider time, IOptio
 
     /// <summary>
     /// Creates the job for a request, or returns the one that already exists for its RequestId
-    /// (the unique index settles a race between two deliveries).
+    /// (the unique index settles a race between two deliveries). <paramref name="submitting"/>: the
+    /// job starts claimed for sending, as <see cref="ClaimForSubmitAsync"/> would leave it.
     /// </summary>
     public async Task<(HeadShotJob Job, bool Created)> CreateAsync(
-        HeadShotRequested request, string? traceParent, string? traceState, CancellationToken cancellationToken)
+        HeadShotRequested request, string? traceParent, string? traceState, CancellationToken cancellationToken, bool submitting = false)
     {
         if (await FindByRequestIdAsync(request.RequestId, cancellationToken) is { } existing)
         {
             return (existing, false);
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var job = new HeadShotJob
-        {
-            RequestId = request.RequestId,
-            State = JobState.Accepted,
-            TraceParent = traceParent,
-            TraceState = traceState,
-            CreatedAt = now,
-            UpdatedAt = now,
-            // Watched from birth: a request whose message is lost or never consumed still fails at the deadline.
-            NextPollAt = now + reconciler.Value.Deadline,
-            Metadata = request.Metadata is null ? null : new Dictionary<string, string>(request.Metadata),
-            RequestFingerprint = RequestFingerprint.Of(request),
-        };
-
+        var job = NewRow(request, traceParent, traceState, submitting, time.GetUtcNow().UtcDateTime, reconciler.Value);
         db.Jobs.Add(job);
         try
         {
@@ -60,6 +47,24 @@ public sealed partial class JobStore(JobsDbContext db, TimeProvider time, IOptio
             return winner is null ? throw new InvalidOperationException($"Job for {request.RequestId} could not be created.") : (winner, false);
         }
     }
+
+    /// <summary>A new job's row: Accepted, or already claimed for sending (Submitting, first look after the grace).</summary>
+    public static HeadShotJob NewRow(
+        HeadShotRequested request, string? traceParent, string? traceState, bool submitting, DateTime now, Reconciling.ReconcilerOptions reconciler) => new()
+    {
+        RequestId = request.RequestId,
+        State = submitting ? JobState.Submitting : JobState.Accepted,
+        TraceParent = traceParent,
+        TraceState = traceState,
+        CreatedAt = now,
+        UpdatedAt = now,
+        SubmittedAt = submitting ? now : null,
+        // Watched from birth: a request whose message is lost or never consumed still fails at the
+        // deadline; a claimed one is looked at after the grace, as a claim leaves it.
+        NextPollAt = now + (submitting ? reconciler.Grace : reconciler.Deadline),
+        Metadata = request.Metadata is null ? null : new Dictionary<string, string>(request.Metadata),
+        RequestFingerprint = RequestFingerprint.Of(request),
+    };
 
     /// <summary>
     /// Applies <paramref name="change"/> if it accepts the current row (returns true), retrying on a

@@ -27,6 +27,7 @@ public static class JobStoreExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<JobStore>();
         builder.Services.AddSingleton<GroupCommit.HotPathStore>();
+        builder.Services.AddSingleton<GroupCommit.SubmitPathStore>();
         builder.Services.AddOptions<GroupCommit.GroupCommitOptions>().BindConfiguration(GroupCommit.GroupCommitOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<Security.FirstKeyBootstrap>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using HeadShotEvents.Contracts;
 using HeadShotEvents.ModelsLab.Validation;
 using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Jobs.GroupCommit;
 using HeadShotEvents.Service.Outcomes;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,7 +22,7 @@ internal static class HeadShotsApi
     }
 
     internal static async Task<Results<Accepted<HeadShotStatus>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
-        HttpRequest http, JobStore store, IPublishEndpoint publisher, CancellationToken cancellationToken)
+        HttpRequest http, SubmitPathStore store, IPublishEndpoint publisher, CancellationToken cancellationToken)
     {
         var (request, unreadable) = await HeadShotRequestBody.ReadAsync(http, cancellationToken);
         if (request is null)
@@ -36,8 +37,9 @@ internal static class HeadShotsApi
         }
 
         // The row first, so the Location answers at once; the submitter picks up an Accepted row
-        // as its own. A client retrying its POST finds the row and is not submitted twice.
-        var (job, created) = await store.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
+        // as its own. A client retrying its POST finds the row and is not submitted twice. Created
+        // together with the rows of other requests arriving at the same moment (one commit).
+        var (job, created) = await store.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, submitting: false, cancellationToken);
         if (!created && job.RequestFingerprint is { } known && known != RequestFingerprint.Of(request))
         {
             // A retry gets the job it made; another payload under the same key would silently get someone else's.

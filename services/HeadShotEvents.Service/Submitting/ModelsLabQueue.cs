@@ -6,10 +6,81 @@ using Microsoft.Extensions.Options;
 
 namespace HeadShotEvents.Service.Submitting;
 
-/// <summary>One process's gate: claims are made one at a time, so two consumers never both see the last free slot.</summary>
-public sealed class SubmitGate
+/// <summary>
+/// One process's view of ModelsLab's queue: a gate through which counted claims pass one at a time
+/// (so two consumers never both see the last free slot), and the slots the last count left that may
+/// be taken without counting again.
+/// </summary>
+public sealed class SubmitGate(TimeProvider time)
 {
+    /// <summary>How long a count's slots may be taken before the next claim counts again.</summary>
+    public static readonly TimeSpan SlotLifetime = TimeSpan.FromMilliseconds(250);
+
+    private readonly Lock _slotsLock = new();
+    private int _slots;
+    private int _inFlight;
+    private DateTimeOffset _slotsUntil;
+
     internal SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>
+    /// Takes one slot of the last count, if it is fresh and any are left; the caller says
+    /// <see cref="SlotUsed"/> once its statement has finished. Counting ModelsLab's queue cost a
+    /// statement per request (up to the limit's worth of index entries each) and made every submit
+    /// wait its turn at the gate; a slot costs neither.
+    /// </summary>
+    public bool TryTakeSlot()
+    {
+        lock (_slotsLock)
+        {
+            if (_slots <= 0 || time.GetUtcNow() >= _slotsUntil)
+            {
+                return false;
+            }
+
+            _slots--;
+            _inFlight++;
+            return true;
+        }
+    }
+
+    /// <summary>A slot's statement finished: its job is committed (and counted from now on), or was not claimed after all.</summary>
+    public void SlotUsed()
+    {
+        lock (_slotsLock)
+        {
+            _inFlight--;
+        }
+    }
+
+    /// <summary>
+    /// A count is about to start: no slot is taken until it is done, and the slots still in flight
+    /// (their jobs perhaps not yet committed, so perhaps not counted) are returned, to be counted too.
+    /// </summary>
+    public int BeginCount()
+    {
+        lock (_slotsLock)
+        {
+            _slots = 0;
+            return _inFlight;
+        }
+    }
+
+    /// <summary>
+    /// A count found <paramref name="atModelsLab"/> jobs at ModelsLab (with the claim it made and the
+    /// slots in flight when it began): half of the room left may be taken without counting, for
+    /// <see cref="SlotLifetime"/>. So this process never passes the limit; two instances that
+    /// counted at the same moment together stay within it too; with more, the overshoot is brief
+    /// and the 429 retry covers it (as it always did across instances).
+    /// </summary>
+    public void Counted(int atModelsLab, int atMost)
+    {
+        lock (_slotsLock)
+        {
+            _slots = Math.Max(0, atMost - atModelsLab) / 2;
+            _slotsUntil = time.GetUtcNow() + SlotLifetime;
+        }
+    }
 }
 
 /// <summary>
@@ -26,21 +97,44 @@ public sealed class ModelsLabQueue(
     /// <summary>How long one delivery waits for room before handing the message back to the retry policy.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(2);
 
+    /// <summary>A slot for a job about to be created already claimed (see <see cref="SubmitGate.TryTakeSlot"/>).</summary>
+    public bool TryTakeSlot() => gate.TryTakeSlot();
+
+    /// <summary>The slot's creation finished (see <see cref="SubmitGate.SlotUsed"/>).</summary>
+    public void SlotUsed() => gate.SlotUsed();
+
     public async Task<SubmitClaim> ClaimAsync(HeadShotJob job, CancellationToken cancellationToken)
     {
+        // From the claim on the job is the reconciler's to watch: if this process dies mid-call, the
+        // job still reaches a terminal state (by a callback, or at the deadline). The deadline
+        // counts from the send, and the trace to continue is this consume's, even when POST
+        // /headshots created the row. Only an Accepted row is taken, and only while there is room.
+        if (gate.TryTakeSlot())
+        {
+            try
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                return await store.ClaimForSubmitAsync(job.TrackId, now, now + reconciler.Value.Grace,
+                    Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken) ? SubmitClaim.Claimed : SubmitClaim.TakenByAnother;
+            }
+            finally
+            {
+                gate.SlotUsed();
+            }
+        }
+
         var giveUpAt = time.GetUtcNow() + MaxWait;
+        var atMost = modelsLab.Value.MaxQueuedJobs;
         await gate.Gate.WaitAsync(cancellationToken);
         try
         {
-            // From the claim on the job is the reconciler's to watch: if this process dies mid-call, the
-            // job still reaches a terminal state (by a callback, or at the deadline). The deadline
-            // counts from the send, and the trace to continue is this consume's, even when POST
-            // /headshots created the row. Only an Accepted row is taken, and only while there is room.
             while (true)
             {
                 var now = time.GetUtcNow().UtcDateTime;
-                var claim = await store.ClaimIfRoomAsync(job.TrackId, modelsLab.Value.MaxQueuedJobs, now, now + reconciler.Value.Grace,
+                var inFlight = gate.BeginCount();
+                var (claim, atModelsLab) = await store.ClaimIfRoomAsync(job.TrackId, atMost, now, now + reconciler.Value.Grace,
                     Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
+                gate.Counted(atModelsLab + inFlight + (claim == SubmitClaim.Claimed ? 1 : 0), atMost);
                 if (claim != SubmitClaim.NoRoom)
                 {
                     return claim;

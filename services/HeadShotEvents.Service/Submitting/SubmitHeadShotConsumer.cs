@@ -5,6 +5,7 @@ using HeadShotEvents.ModelsLab.Validation;
 using HeadShotEvents.ModelsLab.Wire;
 using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Jobs.GroupCommit;
 using HeadShotEvents.Service.Outcomes;
 using HeadShotEvents.Service.Telemetry;
 using MassTransit;
@@ -17,6 +18,7 @@ namespace HeadShotEvents.Service.Submitting;
 /// </summary>
 public sealed partial class SubmitHeadShotConsumer(
     JobStore store,
+    SubmitPathStore submitPath,
     JobOutcomes outcomes,
     WebhookTokens tokens,
     ModelsLabClient modelsLab,
@@ -30,7 +32,26 @@ public sealed partial class SubmitHeadShotConsumer(
     {
         var request = context.Message;
         var ct = context.CancellationToken;
-        var (job, created) = await store.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, ct);
+        var errors = HeadShotRequestValidator.Validate(request);
+
+        // A valid request is created already claimed for sending while ModelsLab has room by this
+        // process's last count: one statement instead of two, and its commit shared with every
+        // other request consumed at the same moment (SubmitPathStore).
+        var slot = errors.Count == 0 && queue.TryTakeSlot();
+        HeadShotJob job;
+        bool created;
+        try
+        {
+            (job, created) = await submitPath.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, slot, ct);
+        }
+        finally
+        {
+            if (slot)
+            {
+                queue.SlotUsed();
+            }
+        }
+
         HeadShotTelemetry.Tag(Activity.Current, job);
 
         if (!created && job.State != JobState.Accepted)
@@ -41,7 +62,6 @@ public sealed partial class SubmitHeadShotConsumer(
             return;
         }
 
-        var errors = HeadShotRequestValidator.Validate(request);
         if (errors.Count > 0)
         {
             await outcomes.FailAsync(job, HeadShotFailureReason.ValidationRejected,
@@ -49,13 +69,17 @@ public sealed partial class SubmitHeadShotConsumer(
             return;
         }
 
-        switch (await queue.ClaimAsync(job, ct))
+        if (job.State == JobState.Accepted)
         {
-            case SubmitClaim.TakenByAnother:
-                return;
-            case SubmitClaim.NoRoom:
-                await GiveBackAsync(context, job, JobState.Accepted, $"ModelsLab's queue stayed full ({ModelsLabQueue.MaxWait}).", null, null);
-                return;
+            // Created by POST /headshots (or without a slot): claimed here, once ModelsLab has room.
+            switch (await queue.ClaimAsync(job, ct))
+            {
+                case SubmitClaim.TakenByAnother:
+                    return;
+                case SubmitClaim.NoRoom:
+                    await GiveBackAsync(context, job, JobState.Accepted, $"ModelsLab's queue stayed full ({ModelsLabQueue.MaxWait}).", null, null);
+                    return;
+            }
         }
 
         ModelsLabAnswer answer;

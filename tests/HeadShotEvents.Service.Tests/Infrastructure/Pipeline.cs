@@ -77,8 +77,25 @@ public sealed class Pipeline : IAsyncDisposable
     /// <summary>Both subscribers have the terminal event of every request.</summary>
     public async Task WaitForTerminalAsync(params Guid[] requestIds)
     {
-        await Archiver.Received.WaitForTerminalAsync(requestIds, Patience);
-        await Notifier.Received.WaitForTerminalAsync(requestIds, Patience);
+        try
+        {
+            await Archiver.Received.WaitForTerminalAsync(requestIds, Patience);
+            await Notifier.Received.WaitForTerminalAsync(requestIds, Patience);
+        }
+        catch (TimeoutException timeout)
+        {
+            // Where the missing ones stand, so a failure says more than "not arrived".
+            var states = new List<string>();
+            foreach (var requestId in requestIds)
+            {
+                var job = await Service.JobAsync(requestId);
+                states.Add(job is null ? "no job" : $"{job.State} (version {job.Version})");
+            }
+
+            var stats = await Service.Simulator.GetStatsAsync();
+            throw new TimeoutException($"{timeout.Message}; jobs: {string.Join(", ", states.GroupBy(s => s).Select(g => $"{g.Count()} {g.Key}"))}; " +
+                $"simulator: {stats.HeadShotCalls} head_shot calls, {stats.JobsCreated} jobs created", timeout);
+        }
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -73,30 +72,7 @@ public sealed class HotPathStore : IAsyncDisposable
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
-        try
-        {
-            return await SettleTogetherAsync(scope.ServiceProvider, db, requests, cancellationToken);
-        }
-        catch (DbException) when (requests.Count > 1)
-        {
-            // One bad row must not fail the callbacks it happened to share a batch with: each alone, so
-            // only its own caller sees the error (and answers 503).
-            var results = new object?[requests.Count];
-            var errors = new Exception?[requests.Count];
-            for (var i = 0; i < requests.Count; i++)
-            {
-                try
-                {
-                    results[i] = (await SettleTogetherAsync(scope.ServiceProvider, db, [requests[i]], cancellationToken))[0];
-                }
-                catch (DbException ex)
-                {
-                    errors[i] = ex;
-                }
-            }
-
-            throw new BatchPartlyFailed(results, errors);
-        }
+        return await OneByOne.OnFailureAsync(requests, together => SettleTogetherAsync(scope.ServiceProvider, db, together, cancellationToken));
     }
 
     private async Task<IReadOnlyList<bool>> SettleTogetherAsync(
