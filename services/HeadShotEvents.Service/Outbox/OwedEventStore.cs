@@ -19,7 +19,11 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
     /// One statement claims up to <paramref name="limit"/> owed events whose claim is free or lapsed
     /// and returns their rows: the condition is checked again on each row as it is updated, so two
     /// dispatchers (in this process or another) never claim the same event at once. On PostgreSQL,
-    /// SKIP LOCKED lets a second dispatcher take the next rows instead of waiting on the first's.
+    /// SKIP LOCKED lets a second dispatcher take the next rows instead of waiting on the first's;
+    /// NO KEY UPDATE is the lock the claim's own UPDATE takes, and unlike FOR UPDATE it does not
+    /// collide with the KEY SHARE lock a timeline entry's foreign key check holds on its job: with
+    /// FOR UPDATE, an event whose timeline entry was being written was skipped, and waited for the
+    /// next sweep (a second) once no further wake came.
     /// Plain SQL because it needs RETURNING, which SQLite and PostgreSQL speak the same way.
     /// </summary>
     public async Task<OwedBatch> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
@@ -27,7 +31,7 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
         var now = time.GetUtcNow().UtcDateTime;
         // Whole microseconds: what PostgreSQL stores, so the value reads back equal and marks this claim.
         var until = Microseconds(now + lease);
-        var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
+        var skipLocked = db.Database.IsNpgsql() ? " FOR NO KEY UPDATE SKIP LOCKED" : "";
         // RETURNING the whole rows: the claim and the read of what it claimed are one round trip.
         var claim = $"""
             UPDATE head_shot_jobs SET "PublishClaimedUntil" = @until

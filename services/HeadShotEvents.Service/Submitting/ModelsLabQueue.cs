@@ -19,6 +19,7 @@ public sealed class SubmitGate(TimeProvider time)
     private readonly Lock _slotsLock = new();
     private int _slots;
     private int _inFlight;
+    private long _taken;
     private DateTimeOffset _slotsUntil;
 
     internal SemaphoreSlim Gate { get; } = new(1, 1);
@@ -40,6 +41,7 @@ public sealed class SubmitGate(TimeProvider time)
 
             _slots--;
             _inFlight++;
+            _taken++;
             return true;
         }
     }
@@ -54,33 +56,36 @@ public sealed class SubmitGate(TimeProvider time)
     }
 
     /// <summary>
-    /// A count is about to start: no slot is taken until it is done, and the slots still in flight
-    /// (their jobs perhaps not yet committed, so perhaps not counted) are returned, to be counted too.
+    /// A count is about to start. Its jobs may miss the slots in flight now (not yet committed) and
+    /// any taken while it runs: <see cref="Counted"/> adds both, from what this returns.
     /// </summary>
-    public int BeginCount()
+    public CountStart BeginCount()
     {
         lock (_slotsLock)
         {
-            _slots = 0;
-            return _inFlight;
+            return new CountStart(_inFlight, _taken);
         }
     }
 
     /// <summary>
-    /// A count found <paramref name="atModelsLab"/> jobs at ModelsLab (with the claim it made and the
-    /// slots in flight when it began): half of the room left may be taken without counting, for
-    /// <see cref="SlotLifetime"/>. So this process never passes the limit; two instances that
-    /// counted at the same moment together stay within it too; with more, the overshoot is brief
-    /// and the 429 retry covers it (as it always did across instances).
+    /// A count that began at <paramref name="start"/> found <paramref name="atModelsLab"/> jobs at
+    /// ModelsLab (with the claim it made): half of the room left, after the slots it may have missed,
+    /// may be taken without counting, for <see cref="SlotLifetime"/>. So this process never passes
+    /// the limit; two instances that counted at the same moment together stay within it too; with
+    /// more, the overshoot is brief and the 429 retry covers it (as it always did across instances).
     /// </summary>
-    public void Counted(int atModelsLab, int atMost)
+    public void Counted(CountStart start, int atModelsLab, int atMost)
     {
         lock (_slotsLock)
         {
-            _slots = Math.Max(0, atMost - atModelsLab) / 2;
+            var missed = start.InFlight + (int)(_taken - start.Taken);
+            _slots = Math.Max(0, atMost - atModelsLab - missed) / 2;
             _slotsUntil = time.GetUtcNow() + SlotLifetime;
         }
     }
+
+    /// <summary>What a count has to add to what it finds: the slots in flight as it began, and how many had been taken.</summary>
+    public readonly record struct CountStart(int InFlight, long Taken);
 }
 
 /// <summary>
@@ -131,10 +136,10 @@ public sealed class ModelsLabQueue(
             while (true)
             {
                 var now = time.GetUtcNow().UtcDateTime;
-                var inFlight = gate.BeginCount();
+                var start = gate.BeginCount();
                 var (claim, atModelsLab) = await store.ClaimIfRoomAsync(job.TrackId, atMost, now, now + reconciler.Value.Grace,
                     Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
-                gate.Counted(atModelsLab + inFlight + (claim == SubmitClaim.Claimed ? 1 : 0), atMost);
+                gate.Counted(start, atModelsLab + (claim == SubmitClaim.Claimed ? 1 : 0), atMost);
                 if (claim != SubmitClaim.NoRoom)
                 {
                     return claim;

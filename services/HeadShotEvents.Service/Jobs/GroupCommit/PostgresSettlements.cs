@@ -45,14 +45,15 @@ internal static class PostgresSettlements
         {
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             await using var batch = new NpgsqlBatch(connection);
-            foreach (var request in requests)
+            var order = LockOrder.Of(requests, r => r.TrackId);
+            foreach (var i in order)
             {
-                batch.BatchCommands.Add(Command(request, now));
+                batch.BatchCommands.Add(Command(requests[i], now));
             }
 
             await batch.PrepareAsync(cancellationToken);
             await batch.ExecuteNonQueryAsync(cancellationToken);
-            return [.. batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.RecordsAffected == 1)];
+            return LockOrder.Back(order, batch, c => c.RecordsAffected == 1);
         }
         finally
         {

@@ -33,7 +33,8 @@ internal static class PostgresSubmissions
     public static async Task<IReadOnlyList<long?>> CreateAsync(NpgsqlConnection connection, IReadOnlyList<HeadShotJob> rows, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
-        foreach (var row in rows)
+        var order = LockOrder.Of(rows, r => r.RequestId);
+        foreach (var row in order.Select(i => rows[i]))
         {
             var command = new NpgsqlBatchCommand(Create);
             var p = command.Parameters;
@@ -52,7 +53,7 @@ internal static class PostgresSubmissions
         await batch.PrepareAsync(cancellationToken);
         var created = new long?[rows.Count];
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        for (var i = 0; i < rows.Count; i++)
+        foreach (var i in order)
         {
             if (await reader.ReadAsync(cancellationToken))
             {
@@ -69,7 +70,8 @@ internal static class PostgresSubmissions
     public static async Task<IReadOnlyList<bool>> RecordQueuedAsync(NpgsqlConnection connection, IReadOnlyList<QueuedRecord> records, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
-        foreach (var record in records)
+        var order = LockOrder.Of(records, r => r.TrackId);
+        foreach (var record in order.Select(i => records[i]))
         {
             var command = new NpgsqlBatchCommand(Queued);
             var p = command.Parameters;
@@ -83,7 +85,7 @@ internal static class PostgresSubmissions
 
         await batch.PrepareAsync(cancellationToken);
         await batch.ExecuteNonQueryAsync(cancellationToken);
-        return [.. batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.RecordsAffected == 1)];
+        return LockOrder.Back(order, batch, c => c.RecordsAffected == 1);
     }
 
     private static NpgsqlParameter Value(NpgsqlDbType type, object? value) => new() { NpgsqlDbType = type, Value = value ?? DBNull.Value };

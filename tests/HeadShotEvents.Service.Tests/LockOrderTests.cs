@@ -1,0 +1,77 @@
+using HeadShotEvents.Contracts;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Jobs.GroupCommit;
+using HeadShotEvents.Service.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using HeadShotEvents.Testing;
+using Npgsql;
+
+namespace HeadShotEvents.Service.Tests;
+
+/// <summary>
+/// Two batches over the same jobs, asked in opposite orders, never deadlock: each writes its rows in
+/// key order. Made certain to overlap: a third transaction holds the middle row, so both batches
+/// have taken their first rows and wait on it when it lets go; in opposite orders each would then
+/// wait on the other, and PostgreSQL would abort one (40P01) after its deadlock check.
+/// </summary>
+public sealed class LockOrderTests
+{
+    [Fact]
+    public async Task A_settle_batch_and_a_processing_batch_over_the_same_jobs_in_opposite_orders_both_apply()
+    {
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Api" });
+        var submitPath = service.Services.GetRequiredService<SubmitPathStore>();
+        var ids = new List<long>();
+        for (var i = 0; i < 9; i++)
+        {
+            ids.Add((await submitPath.CreateAsync(Pipeline.Request(), null, null, submitting: true, CancellationToken.None)).Job.TrackId);
+        }
+
+        var middle = ids[4];
+        var now = DateTime.UtcNow;
+        var settles = ids.Select(id => new SettleRequest(id, new JobSettlement(JobState.Failed, now, null, null, null)
+        {
+            FailureReason = HeadShotFailureReason.GenerationFailed,
+            FailureMessage = "failed",
+        }, null)).ToList();
+        var records = ids.AsEnumerable().Reverse().Select(id => new QueuedRecord(id, $"ml-{id}", 1, now, now.AddMinutes(1))).ToList();
+
+        await using var blocker = new NpgsqlConnection(service.ConnectionString);
+        await blocker.OpenAsync();
+        await using var holding = await blocker.BeginTransactionAsync();
+        await using (var lockMiddle = new NpgsqlCommand($"SELECT 1 FROM head_shot_jobs WHERE \"TrackId\" = {middle} FOR UPDATE", blocker, holding))
+        {
+            await lockMiddle.ExecuteScalarAsync();
+        }
+
+        await using var settleScope = service.Services.CreateAsyncScope();
+        await using var recordScope = service.Services.CreateAsyncScope();
+        var settleDb = settleScope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        var recordDb = recordScope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        await recordDb.Database.OpenConnectionAsync();
+        var settling = PostgresSettlements.RunAsync(settleDb, settles, now, CancellationToken.None);
+        var recording = PostgresSubmissions.RecordQueuedAsync((NpgsqlConnection)recordDb.Database.GetDbConnection(), records, CancellationToken.None);
+
+        // Both are waiting on the held row (or, in key order, one on the other): then let go.
+        await Eventually.UntilAsync(() => WaitingOnLocksAsync(blocker), waiting => waiting >= 2, TimeSpan.FromSeconds(10), "both batches to wait on a row lock");
+        await holding.RollbackAsync();
+
+        var settled = await settling;
+        var recorded = await recording;
+
+        // Whichever came first, every job got both writes or was settled before its record (then the record does not apply).
+        Assert.All(settled, applied => Assert.True(applied));
+        Assert.InRange(recorded.Count(applied => applied), 0, ids.Count);
+        await using var scope = service.Services.CreateAsyncScope();
+        var rows = await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Jobs.AsNoTracking().Where(j => ids.Contains(j.TrackId)).ToListAsync();
+        Assert.Equal(ids.Count, rows.Count(j => j.State == JobState.Failed));
+    }
+
+    private static async Task<long> WaitingOnLocksAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
