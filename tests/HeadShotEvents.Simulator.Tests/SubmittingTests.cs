@@ -152,7 +152,13 @@ public sealed class SubmittingTests
     [Fact]
     public async Task A_finished_job_frees_its_place_in_the_queue()
     {
-        await using var simulator = await TestSimulator.StartAsync(configure: options => options.QueueLimitPerKey = 1);
+        // Long enough that the second submit reliably comes while the first is processing, even on a
+        // loaded machine (with 200 ms it sometimes came after, and was let in).
+        await using var simulator = await TestSimulator.StartAsync(configure: options =>
+        {
+            options.QueueLimitPerKey = 1;
+            options.GenerationTime = TimeSpan.FromSeconds(2);
+        });
         var first = await simulator.SubmitAsync(HeadShotBody());
         Assert.Equal(HttpStatusCode.TooManyRequests, (await simulator.SubmitAsync(HeadShotBody())).Status);
 
