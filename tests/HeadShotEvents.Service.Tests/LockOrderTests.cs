@@ -60,12 +60,18 @@ public sealed class LockOrderTests
         var settled = await settling;
         var recorded = await recording;
 
-        // Whichever came first, every job got both writes or was settled before its record (then the record does not apply).
+        // Every job settled; a record applied only where it came first, and each caller's result is its own job's.
         Assert.All(settled, applied => Assert.True(applied));
-        Assert.InRange(recorded.Count(applied => applied), 0, ids.Count);
         await using var scope = service.Services.CreateAsyncScope();
-        var rows = await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Jobs.AsNoTracking().Where(j => ids.Contains(j.TrackId)).ToListAsync();
-        Assert.Equal(ids.Count, rows.Count(j => j.State == JobState.Failed));
+        var rows = await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Jobs.AsNoTracking()
+            .Where(j => ids.Contains(j.TrackId)).ToDictionaryAsync(j => j.TrackId);
+        Assert.Equal(ids.Count, rows.Values.Count(j => j.State == JobState.Failed));
+        for (var i = 0; i < records.Count; i++)
+        {
+            var row = rows[records[i].TrackId];
+            Assert.Equal(recorded[i] ? $"ml-{row.TrackId}" : null, row.ModelsLabId);
+            Assert.Equal(recorded[i] ? 2 : 1, row.Version);
+        }
     }
 
     private static async Task<long> WaitingOnLocksAsync(NpgsqlConnection connection)

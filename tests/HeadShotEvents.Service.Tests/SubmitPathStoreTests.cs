@@ -174,6 +174,74 @@ public sealed class SubmitPathStoreTests
         Assert.InRange(batches, 1, creates - 1);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_job_created_claimed_by_a_delivery_that_failed_is_handed_back_as_accepted_and_no_other_is(bool sqlite)
+    {
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Api", UseSqlite = sqlite });
+        var submitPath = service.Services.GetRequiredService<SubmitPathStore>();
+        var unsent = await submitPath.CreateAsync(Request(1), TraceParent, null, submitting: true, CancellationToken.None);
+        var accepted = await submitPath.CreateAsync(Request(2), TraceParent, null, submitting: false, CancellationToken.None);
+        var sent = await submitPath.CreateAsync(Request(3), TraceParent, null, submitting: true, CancellationToken.None);
+        Assert.True(await submitPath.RecordQueuedAsync(new QueuedRecord(sent.Job.TrackId, "ml-3", 1, DateTime.UtcNow, DateTime.UtcNow.AddMinutes(1)),
+            CancellationToken.None)); // sent and answered: version 1, Processing
+
+        await using (var scope = service.Services.CreateAsyncScope())
+        {
+            var store = scope.ServiceProvider.GetRequiredService<JobStore>();
+            Assert.True(await store.ReleaseUnsentClaimAsync(unsent.Job.RequestId, CancellationToken.None));
+            Assert.False(await store.ReleaseUnsentClaimAsync(unsent.Job.RequestId, CancellationToken.None)); // once
+            Assert.False(await store.ReleaseUnsentClaimAsync(accepted.Job.RequestId, CancellationToken.None));
+            Assert.False(await store.ReleaseUnsentClaimAsync(sent.Job.RequestId, CancellationToken.None));
+        }
+
+        var rows = await RowsAsync(service);
+        var deadline = service.Services.GetRequiredService<IOptions<ReconcilerOptions>>().Value.Deadline;
+        var released = rows[unsent.Job.TrackId];
+        Assert.Equal(JobState.Accepted, released.State);
+        Assert.Null(released.SubmittedAt);
+        Assert.Equal(1, released.Version);
+        Assert.InRange(released.NextPollAt!.Value, DateTime.UtcNow + deadline - TimeSpan.FromMinutes(1), DateTime.UtcNow + deadline);
+        Assert.Equal(JobState.Accepted, rows[accepted.Job.TrackId].State);
+        Assert.Equal(0, rows[accepted.Job.TrackId].Version);
+        Assert.Equal(JobState.Processing, rows[sent.Job.TrackId].State);
+    }
+
+    [Fact]
+    public async Task A_request_cancelled_before_a_batch_takes_it_is_never_written()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var written = new List<int>();
+        await using var coalescer = new Coalescer<int, int>(async (batch, _) =>
+        {
+            lock (written)
+            {
+                written.AddRange(batch);
+            }
+
+            await gate.Task;
+            return [.. batch];
+        }, maxBatch: 10, concurrentBatches: 1);
+
+        var first = coalescer.RunAsync(1, CancellationToken.None);
+        for (var i = 0; i < 500 && coalescer.Batches == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var dropped = coalescer.RunAsync(2, cancel.Token);
+        var kept = coalescer.RunAsync(3, CancellationToken.None);
+        await cancel.CancelAsync();
+        gate.SetResult();
+
+        Assert.Equal(1, await first);
+        Assert.Equal(3, await kept);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dropped);
+        Assert.Equal([1, 3], written);
+    }
+
     private static HeadShotRequested Request(int seed) => Pipeline.Request() with
     {
         Seed = seed,

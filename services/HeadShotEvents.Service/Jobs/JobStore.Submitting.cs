@@ -32,7 +32,7 @@ public sealed partial class JobStore
             "TraceParent" = COALESCE(@traceParent, "TraceParent"),
             "TraceState" = CASE WHEN @traceParent IS NULL THEN "TraceState" ELSE @traceState END,
             "Version" = "Version" + 1, "UpdatedAt" = @now
-          WHERE "TrackId" = @trackId AND "State" = 'Accepted' AND (SELECT at_modelslab < @atMost FROM room)
+          WHERE "TrackId" = @trackId AND "State" = 'Accepted' AND (SELECT at_modelslab + @reserved < @atMost FROM room)
           RETURNING 1)
         SELECT (SELECT count(*) FROM claimed) AS "Claimed",
                EXISTS (SELECT 1 FROM head_shot_jobs WHERE "TrackId" = @trackId AND "State" = 'Accepted') AS "StillAccepted",
@@ -46,15 +46,17 @@ public sealed partial class JobStore
     /// at ModelsLab: <see cref="SubmitClaim.TakenByAnother"/> when another delivery took it first,
     /// <see cref="SubmitClaim.NoRoom"/> (nothing changed) when ModelsLab's queue is full. Also says
     /// how many jobs were at ModelsLab before this claim (counted up to <paramref name="atMost"/>).
+    /// <paramref name="reserved"/>: places held back for jobs the count may not see yet (the
+    /// process's slots in flight or lent), so the claim takes one only if those still fit.
     /// </summary>
     public async Task<(SubmitClaim Claim, int AtModelsLab)> ClaimIfRoomAsync(long trackId, int atMost, DateTime now, DateTime firstLook,
-        string? traceParent, string? traceState, CancellationToken cancellationToken)
+        string? traceParent, string? traceState, CancellationToken cancellationToken, int reserved = 0)
     {
         if (!db.Database.IsNpgsql())
         {
             // SQLite has no UPDATE inside WITH: two statements (the embedded store has one instance).
             var counted = await CountAtModelsLabAsync(atMost, cancellationToken);
-            var claim = counted < atMost
+            var claim = counted + reserved < atMost
                 ? await ClaimForSubmitAsync(trackId, now, firstLook, traceParent, traceState, cancellationToken) ? SubmitClaim.Claimed : SubmitClaim.TakenByAnother
                 : await db.Jobs.AnyAsync(j => j.TrackId == trackId && j.State == JobState.Accepted, cancellationToken) ? SubmitClaim.NoRoom
                 : SubmitClaim.TakenByAnother;
@@ -65,6 +67,7 @@ public sealed partial class JobStore
         var row = (await db.Database.SqlQueryRaw<ClaimRow>(ClaimIfRoomSql,
                 new NpgsqlParameter("trackId", trackId),
                 new NpgsqlParameter("atMost", atMost),
+                new NpgsqlParameter("reserved", reserved),
                 new NpgsqlParameter("now", now),
                 new NpgsqlParameter("firstLook", firstLook),
                 new NpgsqlParameter("traceParent", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)traceParent ?? DBNull.Value },
@@ -72,6 +75,24 @@ public sealed partial class JobStore
             .ToListAsync(cancellationToken)).Single();
         var result = row.Claimed == 1 ? SubmitClaim.Claimed : row.StillAccepted ? SubmitClaim.NoRoom : SubmitClaim.TakenByAnother;
         return (result, (int)row.AtModelsLab);
+    }
+
+    /// <summary>
+    /// A job created already claimed (Submitting, version 0) by a delivery that failed before it knew
+    /// the row was written (cancelled while its batch ran, or an error after the commit): handed back
+    /// as Accepted, watched until the deadline like any Accepted job, so the delivery's retry claims
+    /// and sends it. Safe: only the delivery that created such a row would send it, and that one failed.
+    /// </summary>
+    public async Task<bool> ReleaseUnsentClaimAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return await db.Jobs.Where(j => j.RequestId == requestId && j.State == JobState.Submitting && j.Version == 0)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.State, JobState.Accepted)
+                .SetProperty(j => j.SubmittedAt, (DateTime?)null)
+                .SetProperty(j => j.NextPollAt, now + reconciler.Value.Deadline)
+                .SetProperty(j => j.Version, 1)
+                .SetProperty(j => j.UpdatedAt, now), cancellationToken) == 1;
     }
 
     /// <summary>Takes an Accepted job for sending (Submitting), in one statement; false when another delivery took it first.</summary>

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace HeadShotEvents.Service.Jobs;
@@ -22,7 +23,8 @@ public static class PostgresConnections
     /// The reset Npgsql otherwise sends when a pooled connection is handed back (RESET ALL, UNLISTEN,
     /// pg_advisory_unlock_all and four more) ran seven times per request, and undoes nothing here:
     /// the store sets no session state, and its two advisory locks (migration, first key) are
-    /// released explicitly. A setting the connection string names itself is left as given.
+    /// released explicitly, or their connection dropped when that fails (<see cref="UnlockAsync"/>).
+    /// A setting the connection string names itself is left as given.
     /// </summary>
     public static string Tuned(string connectionString)
     {
@@ -39,6 +41,39 @@ public static class PostgresConnections
         }
 
         return tuned.ConnectionString;
+    }
+
+    /// <summary>
+    /// For a session-level advisory lock on the context's connection, whose taking or unlocking
+    /// failed (or was cancelled after the server may have granted it): the connection is not handed
+    /// back to the pool but dropped, which ends its session and so the lock. Without Npgsql's reset
+    /// (<c>No Reset On Close</c>) a pooled connection would keep the lock for whoever got it next.
+    /// Clears the store's pool: a rare path, and the cost is reconnecting.
+    /// </summary>
+    public static async Task DropLockedConnectionAsync(DbContext db)
+    {
+        if (db.Database.GetDbConnection() is NpgsqlConnection connection)
+        {
+            NpgsqlConnection.ClearPool(connection);
+        }
+
+        await db.Database.CloseConnectionAsync();
+    }
+
+    /// <summary>Runs <paramref name="unlock"/>, then hands the connection back; if the unlock fails, drops it (see <see cref="DropLockedConnectionAsync"/>).</summary>
+    public static async Task UnlockAsync(DbContext db, Func<Task> unlock)
+    {
+        try
+        {
+            await unlock();
+        }
+        catch
+        {
+            await DropLockedConnectionAsync(db);
+            throw;
+        }
+
+        await db.Database.CloseConnectionAsync();
     }
 
     /// <summary>Whether the string names the setting, spelt with or without its spaces (Npgsql takes both).</summary>

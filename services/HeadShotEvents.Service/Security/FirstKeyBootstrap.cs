@@ -49,12 +49,18 @@ internal sealed partial class FirstKeyBootstrap(IServiceScopeFactory scopes, IKe
         {
             // Session-level: held on this context's connection until it is released or the connection closes.
             await db.Database.OpenConnectionAsync(cancellationToken);
-            await db.Database.ExecuteSqlRawAsync(TakeLock, cancellationToken);
-            return new Release(async () =>
+            try
             {
-                await db.Database.ExecuteSqlRawAsync(ReleaseLock, CancellationToken.None);
-                await db.Database.CloseConnectionAsync();
-            });
+                await db.Database.ExecuteSqlRawAsync(TakeLock, cancellationToken);
+            }
+            catch
+            {
+                // Cancelled or failed, perhaps after the server granted it: the session must not go back to the pool.
+                await PostgresConnections.DropLockedConnectionAsync(db);
+                throw;
+            }
+
+            return new Release(() => new ValueTask(PostgresConnections.UnlockAsync(db, () => db.Database.ExecuteSqlRawAsync(ReleaseLock, CancellationToken.None))));
         }
 
         // SQLite: a database file has no lock that outlives one statement, so take one on a file beside it.

@@ -56,36 +56,43 @@ public sealed class SubmitGate(TimeProvider time)
     }
 
     /// <summary>
-    /// A count is about to start. Its jobs may miss the slots in flight now (not yet committed) and
-    /// any taken while it runs: <see cref="Counted"/> adds both, from what this returns.
+    /// A count is about to start. Its jobs may miss the slots in flight now (not yet committed), and
+    /// slots still lent out may be taken while it runs: its claim may only take a place none of
+    /// those may need (<see cref="CountStart.Reserved"/>), and <see cref="Counted"/> adds the ones it
+    /// may have missed.
     /// </summary>
     public CountStart BeginCount()
     {
         lock (_slotsLock)
         {
-            return new CountStart(_inFlight, _taken);
+            var lent = time.GetUtcNow() < _slotsUntil ? _slots : 0;
+            return new CountStart(_inFlight, _taken, _inFlight + lent);
         }
     }
 
     /// <summary>
     /// A count that began at <paramref name="start"/> found <paramref name="atModelsLab"/> jobs at
-    /// ModelsLab (with the claim it made): half of the room left, after the slots it may have missed,
-    /// may be taken without counting, for <see cref="SlotLifetime"/>. So this process never passes
-    /// the limit; two instances that counted at the same moment together stay within it too; with
-    /// more, the overshoot is brief and the 429 retry covers it (as it always did across instances).
+    /// ModelsLab (with the claim it made): half of the room left, after the slots it may have missed
+    /// and one place for another instance's claim at the same moment, may be taken without counting,
+    /// for <see cref="SlotLifetime"/>. So this process never passes the limit, and two instances that
+    /// counted at the same moment together stay within it; with more, the overshoot is brief and the
+    /// 429 retry covers it (as it always did across instances).
     /// </summary>
     public void Counted(CountStart start, int atModelsLab, int atMost)
     {
         lock (_slotsLock)
         {
             var missed = start.InFlight + (int)(_taken - start.Taken);
-            _slots = Math.Max(0, atMost - atModelsLab - missed) / 2;
+            _slots = Math.Max(0, atMost - atModelsLab - missed - 1) / 2;
             _slotsUntil = time.GetUtcNow() + SlotLifetime;
         }
     }
 
-    /// <summary>What a count has to add to what it finds: the slots in flight as it began, and how many had been taken.</summary>
-    public readonly record struct CountStart(int InFlight, long Taken);
+    /// <summary>
+    /// What a count has to allow for: the slots in flight as it began, how many had been taken, and
+    /// the places held back from its own claim (in flight, or lent and not yet taken).
+    /// </summary>
+    public readonly record struct CountStart(int InFlight, long Taken, int Reserved);
 }
 
 /// <summary>
@@ -138,7 +145,7 @@ public sealed class ModelsLabQueue(
                 var now = time.GetUtcNow().UtcDateTime;
                 var start = gate.BeginCount();
                 var (claim, atModelsLab) = await store.ClaimIfRoomAsync(job.TrackId, atMost, now, now + reconciler.Value.Grace,
-                    Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken);
+                    Activity.Current?.Id, Activity.Current?.TraceStateString, cancellationToken, reserved: start.Reserved);
                 gate.Counted(start, atModelsLab + (claim == SubmitClaim.Claimed ? 1 : 0), atMost);
                 if (claim != SubmitClaim.NoRoom)
                 {

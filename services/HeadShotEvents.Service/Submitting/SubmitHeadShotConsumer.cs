@@ -44,6 +44,13 @@ public sealed partial class SubmitHeadShotConsumer(
         {
             (job, created) = await submitPath.CreateAsync(request, Activity.Current?.Id, Activity.Current?.TraceStateString, slot, ct);
         }
+        catch (Exception ex) when (slot)
+        {
+            // The row may have been written claimed all the same: hand it back as Accepted, or the
+            // retry would find it Submitting, take it for a duplicate, and nobody would ever send it.
+            await ReleaseUnsentClaimAsync(request.RequestId, ex);
+            throw;
+        }
         finally
         {
             if (slot)
@@ -187,6 +194,19 @@ public sealed partial class SubmitHeadShotConsumer(
         throw inner is null ? new ModelsLabUnavailableException(reason, retryAfter) : new ModelsLabUnavailableException(reason, inner);
     }
 
+    private async Task ReleaseUnsentClaimAsync(Guid requestId, Exception failure)
+    {
+        try
+        {
+            // Not the consume's token: it may be the very cancellation that cut the creation short.
+            await store.ReleaseUnsentClaimAsync(requestId, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogClaimNotReleased(logger, requestId, failure.GetType().Name, ex);
+        }
+    }
+
     /// <summary>Longer waits are ModelsLab's business, not a reason to hold a consumer: the retry policy spaces the rest.</summary>
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
 
@@ -203,6 +223,9 @@ public sealed partial class SubmitHeadShotConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "HeadShotRequested {RequestId} again while its job is {State}: not submitted twice")]
     private static partial void LogDuplicate(ILogger logger, Guid requestId, JobState state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "HeadShotRequested {RequestId}: creating its job failed ({Failure}) and a job it may have written claimed could not be handed back; if so it fails at the deadline")]
+    private static partial void LogClaimNotReleased(ILogger logger, Guid requestId, string failure, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "head_shot for {RequestId} (track_id {TrackId}) has an unknown outcome (timeout, 5xx or unknown status): not re-sent")]
     private static partial void LogOutcomeUnknown(ILogger logger, Guid requestId, long trackId);

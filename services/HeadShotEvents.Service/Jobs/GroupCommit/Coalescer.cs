@@ -42,10 +42,13 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     /// <summary>Requests run so far, in all batches.</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
-    /// <summary>Queues the request for the next batch. Cancelling stops waiting; a batch already running still applies it.</summary>
+    /// <summary>
+    /// Queues the request for the next batch. Cancelled before a batch takes it, it is dropped (never
+    /// written); cancelled later, the caller stops waiting but the batch still applies it.
+    /// </summary>
     public Task<TResult> RunAsync(TRequest request, CancellationToken cancellationToken)
     {
-        var pending = new Pending(request, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(request, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
         if (!_pending.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(Coalescer<TRequest, TResult>), "The job store is shutting down.");
@@ -63,6 +66,12 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
             batch.Clear();
             while (batch.Count < _maxBatch && reader.TryRead(out var next))
             {
+                if (next.Cancellation.IsCancellationRequested)
+                {
+                    next.Result.TrySetCanceled(next.Cancellation);
+                    continue;
+                }
+
                 batch.Add(next);
             }
 
@@ -113,7 +122,7 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private sealed record Pending(TRequest Request, TaskCompletionSource<TResult> Result);
+    private sealed record Pending(TRequest Request, TaskCompletionSource<TResult> Result, CancellationToken Cancellation);
 }
 
 /// <summary>A batch in which some requests failed and others succeeded: each caller gets its own outcome.</summary>

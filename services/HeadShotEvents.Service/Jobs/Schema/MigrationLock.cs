@@ -65,7 +65,7 @@ internal static class MigrationLock
         await db.Database.OpenConnectionAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         var waited = Stopwatch.StartNew();
-        while (!await TryLockAsync(connection, cancellationToken))
+        while (!await TryLockOrDropAsync(db, connection, cancellationToken))
         {
             if (waited.Elapsed >= timeout)
             {
@@ -80,11 +80,22 @@ internal static class MigrationLock
             await Task.Delay(Poll, cancellationToken);
         }
 
-        return new Release(async () =>
+        return new Release(() => new ValueTask(PostgresConnections.UnlockAsync(db,
+            () => db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({PostgresKey})", CancellationToken.None))));
+    }
+
+    /// <summary>A try cancelled or failed, perhaps after the server granted it: the session must not go back to the pool holding it.</summary>
+    private static async Task<bool> TryLockOrDropAsync(JobsDbContext db, DbConnection connection, CancellationToken cancellationToken)
+    {
+        try
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({PostgresKey})", CancellationToken.None);
-            await db.Database.CloseConnectionAsync();
-        });
+            return await TryLockAsync(connection, cancellationToken);
+        }
+        catch
+        {
+            await PostgresConnections.DropLockedConnectionAsync(db);
+            throw;
+        }
     }
 
     private static async Task<bool> TryLockAsync(DbConnection connection, CancellationToken cancellationToken)
