@@ -6,6 +6,8 @@ using HeadShotEvents.Service.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using HeadShotEvents.Testing;
+using Npgsql;
 
 namespace HeadShotEvents.Service.Tests;
 
@@ -147,31 +149,44 @@ public sealed class SubmitPathStoreTests
         var submitPath = service.Services.GetRequiredService<SubmitPathStore>();
         var requests = Enumerable.Range(0, 40).Select(i => Request(i)).ToList();
         var poisoned = requests[20].RequestId;
-        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var creations = requests.Select(request => Task.Run(async () =>
+        // The first creation's batch is held up by a table lock, so the other 39, the refused one
+        // among them, certainly share the next batch.
+        await using var blocker = new NpgsqlConnection(service.ConnectionString);
+        await blocker.OpenAsync();
+        var holding = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE head_shot_jobs IN SHARE MODE", blocker, holding))
         {
-            await start.Task;
-            // TraceState is at most 512 characters in PostgreSQL: this one row is refused.
-            var traceState = request.RequestId == poisoned ? new string('x', 600) : "k=v";
-            try
-            {
-                return (request.RequestId, ok: (await submitPath.CreateAsync(request, TraceParent, traceState, false, CancellationToken.None)).Created);
-            }
-            catch (System.Data.Common.DbException)
-            {
-                return (request.RequestId, ok: false);
-            }
-        })).ToList();
-        start.SetResult();
-        var results = await Task.WhenAll(creations);
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var first = Create(requests[0]);
+        await Eventually.UntilAsync(() => Task.FromResult(submitPath.CreateCounts.Batches), batches => batches == 1, TimeSpan.FromSeconds(10), "the first batch to start");
+        var rest = requests.Skip(1).Select(Create).ToList();
+        await Eventually.UntilAsync(() => Task.FromResult(submitPath.CreatesWaiting), waiting => waiting == 39, TimeSpan.FromSeconds(10),
+            "the other 39 to queue behind the held batch");
+        await holding.RollbackAsync();
+        var results = await Task.WhenAll(rest.Prepend(first));
 
         Assert.Equal(requests.Where(r => r.RequestId != poisoned).Select(r => r.RequestId).Order(), results.Where(r => r.ok).Select(r => r.RequestId).Order());
         var rows = await RowsAsync(service);
         Assert.InRange(rows.Count, requests.Count - 1, requests.Count - 1);
         Assert.DoesNotContain(rows.Values, row => row.RequestId == poisoned);
-        var (batches, creates) = submitPath.CreateCounts;
-        Assert.InRange(batches, 1, creates - 1);
+        Assert.Equal((2L, 40L), submitPath.CreateCounts); // the held one alone, then the 39 together
+
+        Task<(Guid RequestId, bool ok)> Create(HeadShotRequested request) => Task.Run(async () =>
+        {
+            // TraceState is at most 512 characters in PostgreSQL: this one row is refused.
+            var traceState = request.RequestId == poisoned ? new string('x', 600) : "k=v";
+            try
+            {
+                return (request.RequestId, (await submitPath.CreateAsync(request, TraceParent, traceState, false, CancellationToken.None)).Created);
+            }
+            catch (System.Data.Common.DbException)
+            {
+                return (request.RequestId, false);
+            }
+        });
     }
 
     [Theory]

@@ -39,6 +39,9 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     /// <summary>Batches run so far: with <see cref="Requests"/>, how much gathering the load allowed.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
+    /// <summary>Requests waiting for the next batch.</summary>
+    public int Waiting => _pending.Reader.Count;
+
     /// <summary>Requests run so far, in all batches.</summary>
     public long Requests => Interlocked.Read(ref _requests);
 

@@ -42,6 +42,9 @@ public sealed class SubmitPathStore : IAsyncDisposable
     /// <summary>Creation batches and creations so far (how far the load let new jobs share a commit).</summary>
     public (long Batches, long Creates) CreateCounts => (_creates.Batches, _creates.Requests);
 
+    /// <summary>Creations waiting for the next batch.</summary>
+    public int CreatesWaiting => _creates.Waiting;
+
     /// <summary>
     /// <see cref="JobStore.CreateAsync"/>, committed together with every other creation asked for
     /// meanwhile. <paramref name="submitting"/>: the job starts claimed for sending.
