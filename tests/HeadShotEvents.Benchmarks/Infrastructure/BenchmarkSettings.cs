@@ -77,7 +77,7 @@ public sealed record BenchmarkSettings
             : throw new ArgumentException("Set POSTGRES_CONNECTION (e.g. Host=127.0.0.1;Username=postgres;Password=postgres).");
 
         var settings = args.Contains("--small") ? SmallFor(rabbit, postgres) : new BenchmarkSettings { RabbitMqUrl = rabbit, PostgresServer = postgres };
-        settings = settings with { OutputDirectory = settings.Small ? null : RepositoryLayout.DocsDirectory() };
+        settings = settings with { OutputDirectory = settings.Small ? null : RepositoryLayout.LatestRunDirectory() };
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];

@@ -16,7 +16,11 @@ public static class RepositoryLayout
         throw new DirectoryNotFoundException("HeadShotEvents.sln not found above " + AppContext.BaseDirectory);
     }
 
-    public static string DocsDirectory() => Path.Combine(Root(), "docs");
+    /// <summary>
+    /// Where a run writes by default: a folder of its own, so a run never overwrites
+    /// docs/benchmarks.md, which keeps the runs worth keeping with their before and after.
+    /// </summary>
+    public static string LatestRunDirectory() => Path.Combine(Root(), "docs", "latest-run");
 
     /// <summary>The service's own build output, in the configuration this program was built in (a project reference builds it).</summary>
     public static string ServiceDll()
