@@ -240,10 +240,7 @@ public sealed class SubmitPathStoreTests
         }, maxBatch: 10, concurrentBatches: 1);
 
         var first = coalescer.RunAsync(1, CancellationToken.None);
-        for (var i = 0; i < 500 && coalescer.Batches == 0; i++)
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.UntilAsync(() => Task.FromResult(coalescer.Batches), batches => batches == 1, TimeSpan.FromSeconds(5), "the first batch to start");
 
         using var cancel = new CancellationTokenSource();
         var dropped = coalescer.RunAsync(2, cancel.Token);
