@@ -50,7 +50,7 @@ public sealed class LockOrderTests
         var settleDb = settleScope.ServiceProvider.GetRequiredService<JobsDbContext>();
         var recordDb = recordScope.ServiceProvider.GetRequiredService<JobsDbContext>();
         await recordDb.Database.OpenConnectionAsync();
-        var settling = PostgresSettlements.RunAsync(settleDb, settles, now, CancellationToken.None);
+        var settling = PostgresSettlements.RunAsync(settleDb, settles, now, null, CancellationToken.None);
         var recording = PostgresSubmissions.RecordQueuedAsync((NpgsqlConnection)recordDb.Database.GetDbConnection(), records, CancellationToken.None);
 
         // Both are waiting on the held row (or, in key order, one on the other): then let go.
@@ -61,7 +61,7 @@ public sealed class LockOrderTests
         var recorded = await recording;
 
         // Every job settled; a record applied only where it came first, and each caller's result is its own job's.
-        Assert.All(settled, applied => Assert.True(applied));
+        Assert.All(settled.Select((row, i) => (row, i)), x => Assert.Equal(settles[x.i].TrackId, x.row?.TrackId));
         await using var scope = service.Services.CreateAsyncScope();
         var rows = await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Jobs.AsNoTracking()
             .Where(j => ids.Contains(j.TrackId)).ToDictionaryAsync(j => j.TrackId);

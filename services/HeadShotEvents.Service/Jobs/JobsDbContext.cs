@@ -74,8 +74,12 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
     /// <summary>A small map as its column holds it: JSON text, the same on SQLite and PostgreSQL (also for raw SQL writes).</summary>
     internal static string? StoredJson<T>(T? value) where T : class => value == null ? null : Serialize(value);
 
+    /// <summary>A small map read back from its column's JSON text (also for raw SQL reads).</summary>
+    internal static T? FromStoredJson<T>(string? text) where T : class =>
+        text == null ? null : JsonSerializer.Deserialize<T>(text, JsonSerializerOptions.Default);
+
     /// <summary>Small maps stored as JSON text, the same on SQLite and PostgreSQL.</summary>
     private static ValueConverter<T?, string?> Json<T>() where T : class => new(
         value => StoredJson(value),
-        text => text == null ? null : JsonSerializer.Deserialize<T>(text, JsonSerializerOptions.Default));
+        text => FromStoredJson<T>(text));
 }

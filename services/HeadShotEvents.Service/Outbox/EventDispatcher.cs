@@ -11,48 +11,123 @@ namespace HeadShotEvents.Service.Outbox;
 
 /// <summary>
 /// Publishes the terminal events the job store owes. Settling a job is one database write that also
-/// marks its event owed; this dispatcher, woken at once by <see cref="OwedEvents"/> and sweeping on
-/// a timer, claims owed events in batches, publishes them concurrently (each waits for the broker's
-/// confirm) and clears their marks in one statement. A crash anywhere only delays an event: its mark
-/// stays until the bus has confirmed it. Safe with many instances: claims are compare-and-swaps.
+/// marks its event owed. On the normal path that write also claims the event for this dispatcher and
+/// hands it over once committed (<see cref="OwedEvents"/>): it is published at once, with no claim
+/// statement. A sweep, on a timer or when woken, claims owed events nobody handed over (settled where
+/// no dispatcher ran, left by another instance, or whose claim lapsed) in batches. Either way the
+/// events of a batch are published concurrently (each waits for the broker's confirm) and their marks
+/// cleared in one statement. A crash anywhere only delays an event: its mark stays until the bus has
+/// confirmed it. Safe with many instances: claims are compare-and-swaps.
 /// </summary>
 public sealed partial class EventDispatcher(
-    IServiceScopeFactory scopes, OwedEvents owed, IBus bus, IOptions<OutboxOptions> options, JobTimeline timeline, ILogger<EventDispatcher> logger)
+    IServiceScopeFactory scopes, OwedEvents owed, IBus bus, IOptions<OutboxOptions> options, JobTimeline timeline, TimeProvider time,
+    ILogger<EventDispatcher> logger)
     : BackgroundService
 {
     public const string DispatchActivity = "headshot.dispatch";
 
+    private long _handedOff;
+    private long _swept;
+
+    /// <summary>Events published so far as handed over by a settle, and as claimed by a sweep.</summary>
+    public (long HandedOff, long Swept) Published => (Interlocked.Read(ref _handedOff), Interlocked.Read(ref _swept));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
+        owed.Open();
+        try
         {
-            bool drained;
-            try
+            // The first sweep at once: events a previous run of this process left owed.
+            var lastSweep = long.MinValue;
+            while (!stoppingToken.IsCancellationRequested)
             {
-                drained = await DrainAsync(settings, stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogDrainFailed(logger, ex);
-                drained = false;
-            }
+                bool healthy;
+                try
+                {
+                    healthy = await PublishHandedOffAsync(settings, stoppingToken);
+                    var sweepDue = lastSweep == long.MinValue || time.GetElapsedTime(lastSweep) >= settings.SweepInterval;
+                    if (healthy && (owed.SweepWanted() || sweepDue))
+                    {
+                        lastSweep = time.GetTimestamp();
+                        healthy = await DrainAsync(settings, stoppingToken);
+                    }
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    LogDrainFailed(logger, ex);
+                    healthy = false;
+                }
 
-            if (drained)
-            {
-                await owed.WaitAsync(settings.SweepInterval, stoppingToken);
+                if (healthy)
+                {
+                    var untilSweep = settings.SweepInterval - time.GetElapsedTime(lastSweep);
+                    await owed.WaitAsync(untilSweep > TimeSpan.Zero ? untilSweep : TimeSpan.Zero, stoppingToken);
+                }
+                else
+                {
+                    // The broker or the store is failing: wakes would only spin; try again after a pause.
+                    await Task.Delay(settings.RetryDelay, stoppingToken);
+                }
             }
-            else
-            {
-                // The broker or the store is failing: wakes would only spin; try again after a pause.
-                await Task.Delay(settings.RetryDelay, stoppingToken);
-            }
+        }
+        finally
+        {
+            owed.Close();
+            await ReleaseHandedOffAsync(settings);
         }
     }
 
     /// <summary>
-    /// Publishes batches until nothing claimable is owed. False when a whole batch failed (the
-    /// broker is unreachable): then the caller pauses instead of spinning.
+    /// Publishes what settles had handed over when it was called (what comes meanwhile waits for the
+    /// next call, so a steady stream of hand-offs never holds up the sweeps). False when a whole batch
+    /// failed (the broker is unreachable): the failed events are released for a later sweep.
+    /// </summary>
+    private async Task<bool> PublishHandedOffAsync(OutboxOptions settings, CancellationToken cancellationToken)
+    {
+        for (var left = owed.HandedOffWaiting; left > 0;)
+        {
+            var events = owed.TakeHandedOff(Math.Min(left, settings.BatchSize));
+            if (events.Count == 0)
+            {
+                break;
+            }
+
+            left -= events.Count;
+            await using var scope = scopes.CreateAsyncScope();
+            var store = scope.ServiceProvider.GetRequiredService<OwedEventStore>();
+
+            // Published within the first half of its claim, like a swept batch: an event that waited
+            // longer here (the broker was down) is released for a sweep rather than published late.
+            var now = time.GetUtcNow().UtcDateTime;
+            var late = events.Where(e => e.ClaimedUntil - settings.ClaimLease / 2 <= now).ToList();
+            if (late.Count > 0)
+            {
+                await store.ReleaseAsync(late, TimeSpan.Zero, CancellationToken.None);
+                owed.Wake();
+                events = [.. events.Except(late)];
+            }
+
+            if (events.Count == 0)
+            {
+                continue;
+            }
+
+            var limit = events.Min(e => e.ClaimedUntil) - settings.ClaimLease / 2 - now;
+            var (confirmed, failed) = await PublishBatchAsync(store, events, limit, settings, cancellationToken);
+            Interlocked.Add(ref _handedOff, confirmed);
+            if (confirmed == 0 && failed > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Claims and publishes batches until nothing claimable is owed. False when a whole batch failed
+    /// (the broker is unreachable): then the caller pauses instead of spinning.
     /// </summary>
     public async Task<bool> DrainAsync(OutboxOptions settings, CancellationToken cancellationToken)
     {
@@ -66,7 +141,9 @@ public sealed partial class EventDispatcher(
                 return true;
             }
 
-            var (confirmed, failed) = await PublishBatchAsync(store, batch, settings, cancellationToken);
+            var events = batch.Jobs.Select(job => new OwedEvent(job, batch.ClaimedUntil)).ToList();
+            var (confirmed, failed) = await PublishBatchAsync(store, events, settings.ClaimLease / 2, settings, cancellationToken);
+            Interlocked.Add(ref _swept, confirmed);
             if (confirmed == 0 && failed > 0)
             {
                 return false;
@@ -80,71 +157,28 @@ public sealed partial class EventDispatcher(
     }
 
     /// <summary>
-    /// Publishes one claimed batch concurrently, within half its lease (a publish that hangs must not
-    /// outlive the claim, or another dispatcher would publish the same event meanwhile); clears what
-    /// the broker confirmed, and hands the rest back: after <see cref="OutboxOptions.RetryDelay"/>
-    /// when it failed (so one bad row does not hold up the others), at once when cut short by shutdown.
+    /// Stopping: what was handed over but not published is released at once, so a sweep (another
+    /// instance's, or this one's next run) takes it without waiting for the claims to lapse.
     /// </summary>
-    private async Task<(int Confirmed, int Failed)> PublishBatchAsync(
-        OwedEventStore store, OwedBatch batch, OutboxOptions settings, CancellationToken stoppingToken)
+    private async Task ReleaseHandedOffAsync(OutboxOptions settings)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        limit.CancelAfter(settings.ClaimLease / 2);
-        var published = await Task.WhenAll(batch.Jobs.Select(job => PublishAsync(job, limit.Token)));
-        var confirmed = batch.Jobs.Where((_, i) => published[i]).Select(j => j.TrackId).ToList();
-        var failed = batch.Jobs.Where((_, i) => !published[i]).Select(j => j.TrackId).ToList();
-
-        // Not the stopping token: a shutdown must still record what the broker already has.
-        if (confirmed.Count > 0)
-        {
-            await store.ClearAsync(confirmed, batch.ClaimedUntil, CancellationToken.None);
-        }
-
-        if (failed.Count > 0)
-        {
-            var retryAfter = stoppingToken.IsCancellationRequested ? TimeSpan.Zero : settings.RetryDelay;
-            await store.ReleaseAsync(failed, batch.ClaimedUntil, retryAfter, CancellationToken.None);
-        }
-
-        return (confirmed.Count, failed.Count);
-    }
-
-    /// <summary>
-    /// One event, in its request's own trace: the span is a child of the context saved by whatever
-    /// settled the job (the callback, the poll, the submit), so Jaeger shows settle → publish → every
-    /// subscriber's consume under the original request.
-    /// </summary>
-    private async Task<bool> PublishAsync(HeadShotJob job, CancellationToken cancellationToken)
-    {
-        using var span = HeadShotTelemetry.Continue(DispatchActivity, job);
-        var messageId = EventIds.Terminal(job.RequestId);
         try
         {
-            switch (TerminalEvents.From(job))
+            for (var events = owed.TakeHandedOff(settings.BatchSize); events.Count > 0; events = owed.TakeHandedOff(settings.BatchSize))
             {
-                case HeadShotCompleted completed:
-                    await bus.Publish(completed, context => context.MessageId = messageId, cancellationToken);
-                    timeline.Published(job, messageId, nameof(HeadShotCompleted));
-                    break;
-                case HeadShotFailed failed:
-                    await bus.Publish(failed, context => context.MessageId = messageId, cancellationToken);
-                    timeline.Published(job, messageId, nameof(HeadShotFailed));
-                    break;
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<OwedEventStore>().ReleaseAsync(events, TimeSpan.Zero, CancellationToken.None);
             }
-
-            return true;
         }
         catch (Exception ex)
         {
-            // A failure or a cut-short publish: the event stays owed and is tried again.
-            span.Activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            LogPublishFailed(logger, job.TrackId, ex.GetType().Name);
-            return false;
+            // Their claims lapse after the lease and a sweep takes them then.
+            LogReleaseFailed(logger, ex);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Terminal event of job {TrackId} could not be published ({Error}); it stays owed and is tried again")]
-    private static partial void LogPublishFailed(ILogger logger, long trackId, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handed-off events could not be released on stopping; their claims lapse and a sweep takes them")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Owed events could not be dispatched; trying again shortly")]
     private static partial void LogDrainFailed(ILogger logger, Exception exception);

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using HeadShotEvents.Service.Jobs;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace HeadShotEvents.Service.Outbox;
 
@@ -29,7 +31,6 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
     public async Task<OwedBatch> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        // Whole microseconds: what PostgreSQL stores, so the value reads back equal and marks this claim.
         var until = Microseconds(now + lease);
         var skipLocked = db.Database.IsNpgsql() ? " FOR NO KEY UPDATE SKIP LOCKED" : "";
         // RETURNING the whole rows: the claim and the read of what it claimed are one round trip.
@@ -52,23 +53,79 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
     /// whose lease lapsed and another dispatcher took is that dispatcher's to clear.
     /// </summary>
     public Task ClearAsync(IReadOnlyCollection<long> trackIds, DateTime claimedUntil, CancellationToken cancellationToken) =>
-        db.Jobs.Where(j => trackIds.Contains(j.TrackId) && j.TerminalEventPending && j.PublishClaimedUntil == claimedUntil)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(j => j.TerminalEventPending, false)
-                .SetProperty(j => j.PublishClaimedUntil, (DateTime?)null), cancellationToken);
+        ClearAsync([.. trackIds.Select(id => (id, claimedUntil))], cancellationToken);
+
+    /// <summary><see cref="ClearAsync(IReadOnlyCollection{long}, DateTime, CancellationToken)"/> for events each under its own claim (handed off by different settles).</summary>
+    public Task ClearAsync(IReadOnlyCollection<OwedEvent> events, CancellationToken cancellationToken) =>
+        ClearAsync([.. events.Select(e => (e.Job.TrackId, e.ClaimedUntil))], cancellationToken);
 
     /// <summary>
     /// Publishing these failed (or was cut short): they stay owed and may be claimed again after
     /// <paramref name="retryAfter"/> (zero: at once), here or elsewhere. Only rows this claim still holds.
     /// </summary>
-    public Task ReleaseAsync(IReadOnlyCollection<long> trackIds, DateTime claimedUntil, TimeSpan retryAfter, CancellationToken cancellationToken)
+    public Task ReleaseAsync(IReadOnlyCollection<long> trackIds, DateTime claimedUntil, TimeSpan retryAfter, CancellationToken cancellationToken) =>
+        ReleaseAsync([.. trackIds.Select(id => (id, claimedUntil))], retryAfter, cancellationToken);
+
+    /// <summary><see cref="ReleaseAsync(IReadOnlyCollection{long}, DateTime, TimeSpan, CancellationToken)"/> for events each under its own claim.</summary>
+    public Task ReleaseAsync(IReadOnlyCollection<OwedEvent> events, TimeSpan retryAfter, CancellationToken cancellationToken) =>
+        ReleaseAsync([.. events.Select(e => (e.Job.TrackId, e.ClaimedUntil))], retryAfter, cancellationToken);
+
+    private Task ClearAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, CancellationToken cancellationToken) =>
+        db.Database.IsNpgsql()
+            ? UpdateClaimedAsync(claims, """ "TerminalEventPending" = FALSE, "PublishClaimedUntil" = NULL """, null, cancellationToken)
+            : EachClaimAsync(claims, (ids, until) => Claimed(ids, until).ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.TerminalEventPending, false)
+                .SetProperty(j => j.PublishClaimedUntil, (DateTime?)null), cancellationToken));
+
+    private Task ReleaseAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, TimeSpan retryAfter, CancellationToken cancellationToken)
     {
         DateTime? next = retryAfter > TimeSpan.Zero ? Microseconds(time.GetUtcNow().UtcDateTime + retryAfter) : null;
-        return db.Jobs.Where(j => trackIds.Contains(j.TrackId) && j.TerminalEventPending && j.PublishClaimedUntil == claimedUntil)
-            .ExecuteUpdateAsync(set => set.SetProperty(j => j.PublishClaimedUntil, next), cancellationToken);
+        return db.Database.IsNpgsql()
+            ? UpdateClaimedAsync(claims, """ "PublishClaimedUntil" = @next """, next, cancellationToken)
+            : EachClaimAsync(claims, (ids, until) => Claimed(ids, until).ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.PublishClaimedUntil, next), cancellationToken));
     }
 
-    private static DateTime Microseconds(DateTime value) =>
+    /// <summary>The owed rows among <paramref name="trackIds"/> that this claim still holds.</summary>
+    private IQueryable<HeadShotJob> Claimed(List<long> trackIds, DateTime claimedUntil) =>
+        db.Jobs.Where(j => trackIds.Contains(j.TrackId) && j.TerminalEventPending && j.PublishClaimedUntil == claimedUntil);
+
+    /// <summary>SQLite (the embedded store): one statement per claim, claims being few there.</summary>
+    private static async Task EachClaimAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, Func<List<long>, DateTime, Task<int>> update)
+    {
+        foreach (var claim in claims.GroupBy(c => c.ClaimedUntil))
+        {
+            await update([.. claim.Select(c => c.TrackId)], claim.Key);
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL: ONE statement for every (job, claim) pair, however many claims they came under
+    /// (a batch of hand-offs comes from several settles, each with its claim). Each row is matched
+    /// to its own claim, never to another pair's.
+    /// </summary>
+    private Task<int> UpdateClaimedAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, string set, DateTime? next, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            UPDATE head_shot_jobs AS h SET {set}
+            FROM unnest(@ids, @claims) AS c("TrackId", "ClaimedUntil")
+            WHERE h."TrackId" = c."TrackId" AND h."PublishClaimedUntil" = c."ClaimedUntil" AND h."TerminalEventPending"
+            """;
+        List<NpgsqlParameter> parameters =
+        [
+            new NpgsqlParameter<long[]>("ids", [.. claims.Select(c => c.TrackId)]),
+            new NpgsqlParameter<DateTime[]>("claims", [.. claims.Select(c => c.ClaimedUntil)]) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+        ];
+        if (set.Contains("@next", StringComparison.Ordinal))
+        {
+            parameters.Add(new NpgsqlParameter("next", NpgsqlDbType.TimestampTz) { Value = (object?)next ?? DBNull.Value });
+        }
+
+        return db.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken);
+    }
+
+    /// <summary>Whole microseconds: what PostgreSQL stores, so a claim reads back equal and marks its holder.</summary>
+    internal static DateTime Microseconds(DateTime value) =>
         new(value.Ticks - (value.Ticks % (TimeSpan.TicksPerMillisecond / 1000)), DateTimeKind.Utc);
 
     /// <summary>A parameter of the provider in use (the command only makes it; it never runs).</summary>

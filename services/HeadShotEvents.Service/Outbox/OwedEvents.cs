@@ -1,15 +1,94 @@
+using System.Threading.Channels;
+using HeadShotEvents.Service.Jobs;
+
 namespace HeadShotEvents.Service.Outbox;
 
+/// <summary>One owed event and the claim that makes it this dispatcher's to publish.</summary>
+public sealed record OwedEvent(HeadShotJob Job, DateTime ClaimedUntil);
+
 /// <summary>
-/// Wakes this process's <see cref="EventDispatcher"/> the moment a job becomes terminal, so its
-/// event leaves without waiting for the next sweep. Many wakes while the dispatcher is busy
-/// collapse into one: it drains everything owed each time it wakes.
+/// How a settled job's event reaches this process's <see cref="EventDispatcher"/>.
+/// <para>
+/// The hand-off (the normal path): while a dispatcher runs here, a settling write also claims the
+/// event for it (<see cref="HandOffClaim"/>), and hands it the settled row once the write is
+/// committed. The dispatcher publishes it with no claim statement and no read of its own: the
+/// claim costs nothing but a column the settle writes anyway. A claim handed off but never published
+/// (the process died, the dispatcher stopped) lapses after <see cref="OutboxOptions.ClaimLease"/>
+/// and a sweep (here or in another instance) takes the event over.
+/// </para>
+/// <para>
+/// The wake: a job settled without a claim (no dispatcher here when it was written), or an event
+/// found still owed, wakes the dispatcher to sweep for claimable events at once. Many wakes while
+/// it is busy collapse into one.
+/// </para>
 /// </summary>
-public sealed class OwedEvents
+public sealed class OwedEvents(TimeProvider time, Microsoft.Extensions.Options.IOptions<OutboxOptions> options)
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
+    // Many-reader options although one dispatcher reads: only that kind of channel can count what waits.
+    private readonly Channel<OwedEvent> _handedOff = Channel.CreateUnbounded<OwedEvent>();
+    private volatile bool _accepting;
+    private int _sweepWanted;
 
+    /// <summary>
+    /// The claim a settling write should take for this process's dispatcher (whole microseconds, as
+    /// PostgreSQL stores it, so it reads back equal), or null when none runs here to take the hand-off.
+    /// </summary>
+    public DateTime? HandOffClaim() =>
+        _accepting ? OwedEventStore.Microseconds(time.GetUtcNow().UtcDateTime + options.Value.ClaimLease) : null;
+
+    /// <summary>Committed settles that took <see cref="HandOffClaim"/>: the dispatcher publishes them.</summary>
+    public void HandOff(IEnumerable<OwedEvent> events)
+    {
+        var any = false;
+        foreach (var owed in events)
+        {
+            // Unbounded: the settles already wrote these rows, so memory follows what the bus is behind by.
+            _handedOff.Writer.TryWrite(owed);
+            any = true;
+        }
+
+        if (any)
+        {
+            Signal();
+        }
+    }
+
+    /// <summary>Asks the dispatcher for a sweep now: an owed event nobody handed it may be waiting.</summary>
     public void Wake()
+    {
+        Volatile.Write(ref _sweepWanted, 1);
+        Signal();
+    }
+
+    /// <summary>Events handed off so far still waiting for the dispatcher.</summary>
+    public int HandedOffWaiting => _handedOff.Reader.Count;
+
+    /// <summary>Up to <paramref name="max"/> handed-off events, without waiting (empty when none).</summary>
+    internal List<OwedEvent> TakeHandedOff(int max)
+    {
+        var taken = new List<OwedEvent>();
+        while (taken.Count < max && _handedOff.Reader.TryRead(out var owed))
+        {
+            taken.Add(owed);
+        }
+
+        return taken;
+    }
+
+    /// <summary>True (once) when a sweep was asked for since the last call.</summary>
+    internal bool SweepWanted() => Interlocked.Exchange(ref _sweepWanted, 0) == 1;
+
+    /// <summary>The dispatcher runs: settles may claim for it from now on.</summary>
+    internal void Open() => _accepting = true;
+
+    /// <summary>The dispatcher stops: settles no longer claim for it (what is already handed off is its to release).</summary>
+    internal void Close() => _accepting = false;
+
+    /// <summary>Waits for a hand-off or a wake, or for <paramref name="sweep"/> to pass (true when signalled).</summary>
+    public Task<bool> WaitAsync(TimeSpan sweep, CancellationToken cancellationToken) => _signal.WaitAsync(sweep, cancellationToken);
+
+    private void Signal()
     {
         try
         {
@@ -17,10 +96,7 @@ public sealed class OwedEvents
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled: the dispatcher will see this job in the same drain.
+            // Already signalled: the dispatcher takes everything waiting when it wakes.
         }
     }
-
-    /// <summary>Waits for a wake, or for <paramref name="sweep"/> to pass (true when woken).</summary>
-    public Task<bool> WaitAsync(TimeSpan sweep, CancellationToken cancellationToken) => _signal.WaitAsync(sweep, cancellationToken);
 }

@@ -29,7 +29,7 @@ public enum OutcomeApplied
 /// <summary>
 /// The one way a job becomes terminal, whichever path brings the result (immediate answer,
 /// webhook, poll, deadline): ONE conditional write makes the transition and marks its event owed,
-/// and the <see cref="EventDispatcher"/> is woken to publish it. Whoever's write lands settles the
+/// and the <see cref="EventDispatcher"/> is handed it (or woken) to publish it. Whoever's write lands settles the
 /// job; every other attempt finds it terminal and publishes nothing.
 /// </summary>
 public sealed class JobOutcomes(
@@ -145,9 +145,9 @@ public sealed class JobOutcomes(
                 version = current.Version;
             }
 
+            // The store hands the event to the dispatcher (or wakes it) once the settle is committed.
             if (await hotPath.SettleAsync(trackId, settlement, version, cancellationToken))
             {
-                owed.Wake();
                 Record(job, settlement);
                 return OutcomeApplied.Applied;
             }

@@ -31,14 +31,17 @@ public sealed class HotPathStore : IAsyncDisposable
 {
     private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _time;
+    private readonly Outbox.OwedEvents _owed;
     private readonly bool _postgres;
     private readonly Coalescer<long, HeadShotJob?> _reads;
     private readonly Coalescer<SettleRequest, bool> _settles;
 
-    public HotPathStore(IServiceScopeFactory scopes, TimeProvider time, IOptions<GroupCommitOptions> options, IOptions<JobStoreOptions> store)
+    public HotPathStore(
+        IServiceScopeFactory scopes, TimeProvider time, Outbox.OwedEvents owed, IOptions<GroupCommitOptions> options, IOptions<JobStoreOptions> store)
     {
         _scopes = scopes;
         _time = time;
+        _owed = owed;
         // Known once: asking the context (Database.IsNpgsql()) per batch showed in the profile.
         _postgres = store.Value.Provider == JobStoreProvider.Postgres;
         var settings = options.Value;
@@ -54,7 +57,8 @@ public sealed class HotPathStore : IAsyncDisposable
 
     /// <summary>
     /// <see cref="JobStore.SettleAsync"/>, committed together with every other settle asked for
-    /// meanwhile. True once the commit holding this job's terminal transition is durable.
+    /// meanwhile. True once the commit holding this job's terminal transition is durable; by then
+    /// its event is on its way (handed to this process's dispatcher, or the dispatcher woken).
     /// </summary>
     public Task<bool> SettleAsync(long trackId, JobSettlement settlement, int? expectedVersion, CancellationToken cancellationToken) =>
         _settles.RunAsync(new SettleRequest(trackId, settlement, expectedVersion), cancellationToken);
@@ -80,7 +84,21 @@ public sealed class HotPathStore : IAsyncDisposable
     {
         if (_postgres)
         {
-            return await PostgresSettlements.RunAsync(db, requests, _time.GetUtcNow().UtcDateTime, cancellationToken);
+            // Claimed for this process's dispatcher in the settling write itself, and handed to it
+            // once committed: no claim statement, no read, no wait for a sweep.
+            var claim = _owed.HandOffClaim();
+            var settled = await PostgresSettlements.RunAsync(db, requests, _time.GetUtcNow().UtcDateTime, claim, cancellationToken);
+            var applied = settled.OfType<HeadShotJob>().ToList();
+            if (claim is { } claimedUntil)
+            {
+                _owed.HandOff(applied.Select(job => new Outbox.OwedEvent(job, claimedUntil)));
+            }
+            else if (applied.Count > 0)
+            {
+                _owed.Wake();
+            }
+
+            return [.. settled.Select(row => row is not null)];
         }
 
         // SQLite (the embedded store): the same conditional UPDATEs inside one transaction, so one commit.
@@ -94,6 +112,11 @@ public sealed class HotPathStore : IAsyncDisposable
         }
 
         await transaction.CommitAsync(cancellationToken);
+        if (results.Any(applied => applied))
+        {
+            _owed.Wake();
+        }
+
         return results;
     }
 

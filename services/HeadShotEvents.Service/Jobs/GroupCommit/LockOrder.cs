@@ -26,4 +26,16 @@ internal static class LockOrder
 
         return results;
     }
+
+    /// <summary>Results read in write order, back at their requests' own positions.</summary>
+    public static IReadOnlyList<TResult> Back<TResult>(int[] order, IReadOnlyList<TResult> inWriteOrder)
+    {
+        var results = new TResult[order.Length];
+        for (var k = 0; k < order.Length; k++)
+        {
+            results[order[k]] = inWriteOrder[k];
+        }
+
+        return results;
+    }
 }

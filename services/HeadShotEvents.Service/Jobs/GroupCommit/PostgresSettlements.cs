@@ -12,12 +12,14 @@ namespace HeadShotEvents.Service.Jobs.GroupCommit;
 /// (not yet terminal; at the expected version when one is given), so two settles of one job in one
 /// batch apply once. The columns are EF's (see <see cref="JobsDbContext"/>): enums as their names,
 /// maps as JSON text; the tests that run the hot path on PostgreSQL read the rows back through EF.
+/// Each UPDATE returns what the terminal event needs beyond the settlement itself, so a settle that
+/// claims its event for this process's dispatcher hands it the whole event without another read.
 /// </summary>
 internal static class PostgresSettlements
 {
     private const string Common = """
         "FinishedAt" = $2, "ModelsLabId" = COALESCE("ModelsLabId", $3), "NextPollAt" = NULL,
-        "TerminalEventPending" = TRUE, "PublishClaimedUntil" = NULL, "Version" = "Version" + 1, "UpdatedAt" = $4,
+        "TerminalEventPending" = TRUE, "PublishClaimedUntil" = $8, "Version" = "Version" + 1, "UpdatedAt" = $4,
         "TraceParent" = COALESCE($5, "TraceParent"), "TraceState" = CASE WHEN $5 IS NULL THEN "TraceState" ELSE $6 END
         """;
 
@@ -25,20 +27,31 @@ internal static class PostgresSettlements
         WHERE "TrackId" = $1 AND "State" <> 'Completed' AND "State" <> 'Failed' AND ($7 IS NULL OR "Version" = $7)
         """;
 
+    private const string Returning = """
+        RETURNING "RequestId", "ModelsLabId", "TraceParent", "TraceState", "Metadata", "CreatedAt", "Version"
+        """;
+
     private const string Complete = $"""
         UPDATE head_shot_jobs SET "State" = 'Completed', {Common},
-          "Outputs" = $8, "OutputsExpireAt" = $9, "Delivery" = $10, "GenerationSeconds" = $11
+          "Outputs" = $9, "OutputsExpireAt" = $10, "Delivery" = $11, "GenerationSeconds" = $12
         {Where}
+        {Returning}
         """;
 
     private const string Fail = $"""
         UPDATE head_shot_jobs SET "State" = 'Failed', {Common},
-          "FailureReason" = $8, "FailureMessage" = $9, "FieldErrors" = $10
+          "FailureReason" = $9, "FailureMessage" = $10, "FieldErrors" = $11
         {Where}
+        {Returning}
         """;
 
-    public static async Task<IReadOnlyList<bool>> RunAsync(
-        JobsDbContext db, IReadOnlyList<SettleRequest> requests, DateTime now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Settles the batch; each request's settled row (as the terminal event needs it), or null where
+    /// its condition did not hold. <paramref name="claim"/> is written as the event's publish claim
+    /// (null: unclaimed, any dispatcher's to take).
+    /// </summary>
+    public static async Task<IReadOnlyList<HeadShotJob?>> RunAsync(
+        JobsDbContext db, IReadOnlyList<SettleRequest> requests, DateTime now, DateTime? claim, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
@@ -48,12 +61,28 @@ internal static class PostgresSettlements
             var order = LockOrder.Of(requests, r => r.TrackId);
             foreach (var i in order)
             {
-                batch.BatchCommands.Add(Command(requests[i], now));
+                batch.BatchCommands.Add(Command(requests[i], now, claim));
             }
 
             await batch.PrepareAsync(cancellationToken);
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-            return LockOrder.Back(order, batch, c => c.RecordsAffected == 1);
+            var settled = new HeadShotJob?[order.Length];
+            // Read to the end before anything is handed on: the batch commits only once every result is in.
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            {
+                var k = 0;
+                do
+                {
+                    if (await reader.ReadAsync(cancellationToken))
+                    {
+                        settled[k] = Settled(reader, requests[order[k]], now, claim);
+                    }
+
+                    k++;
+                }
+                while (await reader.NextResultAsync(cancellationToken));
+            }
+
+            return LockOrder.Back(order, settled);
         }
         finally
         {
@@ -61,7 +90,36 @@ internal static class PostgresSettlements
         }
     }
 
-    private static NpgsqlBatchCommand Command(SettleRequest request, DateTime now)
+    /// <summary>The row as the UPDATE left it: the settlement's own columns, and the rest as RETURNING gave them.</summary>
+    private static HeadShotJob Settled(NpgsqlDataReader reader, SettleRequest request, DateTime now, DateTime? claim)
+    {
+        var s = request.Settlement;
+        return new HeadShotJob
+        {
+            TrackId = request.TrackId,
+            RequestId = reader.GetGuid(0),
+            ModelsLabId = reader.IsDBNull(1) ? null : reader.GetString(1),
+            TraceParent = reader.IsDBNull(2) ? null : reader.GetString(2),
+            TraceState = reader.IsDBNull(3) ? null : reader.GetString(3),
+            Metadata = JobsDbContext.FromStoredJson<Dictionary<string, string>>(reader.IsDBNull(4) ? null : reader.GetString(4)),
+            CreatedAt = reader.GetDateTime(5),
+            Version = reader.GetInt32(6),
+            State = s.State,
+            FinishedAt = s.FinishedAt,
+            UpdatedAt = now,
+            Outputs = [.. s.Outputs ?? []],
+            OutputsExpireAt = s.OutputsExpireAt,
+            Delivery = s.Delivery,
+            GenerationSeconds = s.GenerationSeconds,
+            FailureReason = s.FailureReason,
+            FailureMessage = s.FailureMessage,
+            FieldErrors = s.FieldErrors,
+            TerminalEventPending = true,
+            PublishClaimedUntil = claim,
+        };
+    }
+
+    private static NpgsqlBatchCommand Command(SettleRequest request, DateTime now, DateTime? claim)
     {
         var s = request.Settlement;
         var completed = s.State == JobState.Completed;
@@ -79,6 +137,7 @@ internal static class PostgresSettlements
         p.Add(Value(NpgsqlDbType.Varchar, s.TraceParent));
         p.Add(Value(NpgsqlDbType.Varchar, s.TraceState));
         p.Add(Value(NpgsqlDbType.Integer, request.ExpectedVersion));
+        p.Add(Value(NpgsqlDbType.TimestampTz, claim));
         if (completed)
         {
             p.Add(Value(NpgsqlDbType.Array | NpgsqlDbType.Text, s.Outputs?.ToArray() ?? []));
