@@ -28,7 +28,7 @@ internal static class PostgresSettlements
         """;
 
     private const string Returning = """
-        RETURNING "RequestId", "ModelsLabId", "TraceParent", "TraceState", "Metadata", "CreatedAt", "Version"
+        RETURNING "RequestId", "ModelsLabId", "TraceParent", "TraceState", "Metadata", "CreatedAt", "Version", "FinishedAt", "OutputsExpireAt"
         """;
 
     private const string Complete = $"""
@@ -105,10 +105,11 @@ internal static class PostgresSettlements
             CreatedAt = reader.GetDateTime(5),
             Version = reader.GetInt32(6),
             State = s.State,
-            FinishedAt = s.FinishedAt,
+            // As stored (whole microseconds), so the event equals one a sweep builds from the row.
+            FinishedAt = reader.GetDateTime(7),
             UpdatedAt = now,
             Outputs = [.. s.Outputs ?? []],
-            OutputsExpireAt = s.OutputsExpireAt,
+            OutputsExpireAt = reader.IsDBNull(8) ? null : reader.GetDateTime(8),
             Delivery = s.Delivery,
             GenerationSeconds = s.GenerationSeconds,
             FailureReason = s.FailureReason,

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using HeadShotEvents.Contracts;
+using HeadShotEvents.Service.Jobs;
+using HeadShotEvents.Service.Jobs.GroupCommit;
+using HeadShotEvents.Service.Outbox;
+using HeadShotEvents.Service.Outcomes;
+using HeadShotEvents.Service.Tests.Infrastructure;
+using HeadShotEvents.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace HeadShotEvents.Service.Tests;
+
+/// <summary>
+/// The outbox's normal path on PostgreSQL: a settle claims its event for this process's dispatcher
+/// and hands it over once committed, so it is published with no claim statement; the sweep (here
+/// set to ten minutes, after the one at start) is not what publishes it. What the hand-off publishes
+/// is what a sweep would build from the row, and a hand-off that waited past the first half of its
+/// claim goes to a sweep instead.
+/// </summary>
+public sealed class OutboxHandOffTests
+{
+    private static readonly Dictionary<string, string?> NoTimedSweeps = new() { ["Outbox:SweepInterval"] = "00:10:00" };
+
+    [Fact]
+    public async Task Settled_jobs_are_handed_to_the_dispatcher_and_published_as_a_sweep_would_build_them()
+    {
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Receiver", Settings = NoTimedSweeps });
+        var published = new PublishedEvents();
+        service.Bus.ConnectPublishObserver(published);
+        var jobs = await SeedAsync(service, 40, JobState.Processing);
+        var hotPath = service.Services.GetRequiredService<HotPathStore>();
+        var now = DateTime.UtcNow.AddTicks(3); // finer than PostgreSQL's microseconds: the event must carry what the row holds
+
+        var settles = jobs.Select((id, i) => hotPath.SettleAsync(id, i % 2 == 0 ? Completed(now) : Failed(now), null, CancellationToken.None));
+        Assert.All(await Task.WhenAll(settles), Assert.True);
+        await Eventually.UntilAsync(() => RowsAsync(service), rows => rows.All(j => !j.TerminalEventPending), TimeSpan.FromSeconds(20),
+            "every event published and its mark cleared");
+
+        Assert.Equal((jobs.Count, 0L), Dispatcher(service).Published); // all handed over, none swept
+        Assert.InRange(published.Terminal, jobs.Count, jobs.Count);
+        var rows = (await RowsAsync(service)).ToDictionary(j => j.RequestId);
+        Assert.All(rows.Values, j => Assert.Null(j.PublishClaimedUntil));
+        foreach (var sent in published.All<HeadShotCompleted>().Cast<object>().Concat(published.All<HeadShotFailed>()))
+        {
+            var requestId = sent is HeadShotCompleted c ? c.RequestId : ((HeadShotFailed)sent).RequestId;
+            Assert.Equal(Json(TerminalEvents.From(rows[requestId])), Json(sent));
+        }
+    }
+
+    [Fact]
+    public async Task A_hand_off_that_waited_past_half_its_claim_is_released_to_a_sweep_not_published_late()
+    {
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Receiver", Settings = NoTimedSweeps });
+        var dispatcher = Dispatcher(service);
+        await Eventually.UntilAsync(() => Task.FromResult(service.Services.GetRequiredService<OwedEvents>().HandOffClaim()), claim => claim is not null,
+            TimeSpan.FromSeconds(10), "the dispatcher to take hand-offs");
+
+        // Owed, and claimed by a hand-off whose claim (30 s by default) has only a second left.
+        var claim = OwedEventStore.Microseconds(DateTime.UtcNow.AddSeconds(1));
+        var id = (await SeedAsync(service, 1, JobState.Completed, claim)).Single();
+        var job = (await RowsAsync(service)).Single(j => j.TrackId == id);
+        service.Services.GetRequiredService<OwedEvents>().HandOff([new OwedEvent(job, claim)]);
+
+        await Eventually.UntilAsync(() => RowsAsync(service), rows => rows.All(j => !j.TerminalEventPending), TimeSpan.FromSeconds(20),
+            "the event published and its mark cleared");
+        Assert.Equal((0L, 1L), dispatcher.Published);
+    }
+
+    private static EventDispatcher Dispatcher(ServiceApplication service) =>
+        service.Services.GetServices<IHostedService>().OfType<EventDispatcher>().Single();
+
+    private static string Json(object message) => JsonSerializer.Serialize(message, message.GetType());
+
+    private static JobSettlement Completed(DateTime now) =>
+        new JobSettlement(JobState.Completed, now, null, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "vendor=a")
+        {
+            Outputs = ["https://pub-3626123a.r2.dev/temp/a-0.png", "https://pub-3626123a.r2.dev/temp/a-1.png"],
+            OutputsExpireAt = now.AddHours(24),
+            Delivery = HeadShotDelivery.Webhook,
+            GenerationSeconds = 3.25,
+        };
+
+    private static JobSettlement Failed(DateTime now) =>
+        new JobSettlement(JobState.Failed, now, "ml-new", null, null)
+        {
+            FailureReason = HeadShotFailureReason.GenerationFailed,
+            FailureMessage = "NSFW content detected \"quoted\" ü",
+            FieldErrors = new Dictionary<string, string[]> { ["prompt"] = ["too long", "odd"] },
+        };
+
+    private static async Task<List<HeadShotJob>> RowsAsync(ServiceApplication service)
+    {
+        await using var scope = service.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Jobs.AsNoTracking().ToListAsync();
+    }
+
+    /// <summary>Jobs with metadata and a ModelsLab id on every other one, so the event's every column is exercised.</summary>
+    private static async Task<List<long>> SeedAsync(ServiceApplication service, int count, JobState state, DateTime? claimedUntil = null)
+    {
+        await using var scope = service.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        var now = DateTime.UtcNow;
+        var jobs = Enumerable.Range(0, count).Select(i => new HeadShotJob
+        {
+            RequestId = Guid.NewGuid(),
+            ModelsLabId = i % 2 == 0 ? $"ml-{i}" : null,
+            State = state,
+            CreatedAt = now.AddMinutes(-1),
+            UpdatedAt = now,
+            SubmittedAt = now,
+            FinishedAt = state.IsTerminal() ? now : null,
+            Outputs = state.IsTerminal() ? ["https://pub-3626123a.r2.dev/temp/x-0.png"] : [],
+            TerminalEventPending = state.IsTerminal(),
+            PublishClaimedUntil = claimedUntil,
+            TraceParent = "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01",
+            Metadata = i % 3 == 0 ? null : new Dictionary<string, string> { ["customer"] = $"c-{i}", ["quote"] = "\"ü\"" },
+        }).ToList();
+        db.Jobs.AddRange(jobs);
+        await db.SaveChangesAsync();
+        return jobs.Select(j => j.TrackId).ToList();
+    }
+}
