@@ -68,6 +68,39 @@ public sealed class OutboxHandOffTests
         Assert.Equal((0L, 1L), dispatcher.Published);
     }
 
+    [Fact]
+    public async Task Hand_offs_unpublished_when_the_dispatcher_stops_are_released_at_once_not_left_claimed()
+    {
+        var broker = new Uri(await TestInfrastructure.RabbitMqUrlAsync());
+        await using var relay = new TcpRelay(broker.Host, broker.Port);
+        var throughRelay = new UriBuilder(broker) { Host = "127.0.0.1", Port = relay.Port }.Uri.AbsoluteUri;
+        // Four publishes in flight at most: of ten events, six are still waiting to be taken at the stop.
+        var settings = new Dictionary<string, string?>(NoTimedSweeps) { ["Outbox:BatchSize"] = "4", ["Messaging:RabbitMqUrl"] = throughRelay };
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Receiver", Settings = settings });
+        var dispatcher = Dispatcher(service);
+        var jobs = await SeedAsync(service, 10, JobState.Processing);
+        var hotPath = service.Services.GetRequiredService<HotPathStore>();
+
+        try
+        {
+            relay.Cut(); // the publishes hang until the stop cuts them short
+            var now = DateTime.UtcNow;
+            Assert.All(await Task.WhenAll(jobs.Select(id => hotPath.SettleAsync(id, Completed(now), null, CancellationToken.None))), Assert.True);
+            var claimed = await RowsAsync(service);
+            Assert.InRange(claimed.Count(j => j.TerminalEventPending && j.PublishClaimedUntil > now), jobs.Count, jobs.Count);
+
+            await dispatcher.StopAsync(CancellationToken.None);
+
+            var released = await RowsAsync(service);
+            Assert.InRange(released.Count(j => j.TerminalEventPending && j.PublishClaimedUntil is null), jobs.Count, jobs.Count);
+            Assert.Equal((0L, 0L), dispatcher.Published);
+        }
+        finally
+        {
+            relay.Restore(); // for the service's own clean-up of its broker entities
+        }
+    }
+
     private static EventDispatcher Dispatcher(ServiceApplication service) =>
         service.Services.GetServices<IHostedService>().OfType<EventDispatcher>().Single();
 

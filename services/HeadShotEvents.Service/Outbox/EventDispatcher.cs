@@ -12,12 +12,13 @@ namespace HeadShotEvents.Service.Outbox;
 /// <summary>
 /// Publishes the terminal events the job store owes. Settling a job is one database write that also
 /// marks its event owed. On the normal path that write also claims the event for this dispatcher and
-/// hands it over once committed (<see cref="OwedEvents"/>): it is published at once, with no claim
-/// statement. A sweep, on a timer or when woken, claims owed events nobody handed over (settled where
-/// no dispatcher ran, left by another instance, or whose claim lapsed) in batches. Either way the
-/// events of a batch are published concurrently (each waits for the broker's confirm) and their marks
-/// cleared in one statement. A crash anywhere only delays an event: its mark stays until the bus has
-/// confirmed it. Safe with many instances: claims are compare-and-swaps.
+/// hands it over once committed (<see cref="OwedEvents"/>): it is published at once, on its own, with
+/// no claim statement, and its mark is cleared together with those of other events confirmed
+/// meanwhile. A sweep, on a timer or when woken, claims owed events nobody handed over (settled where
+/// no dispatcher ran, left by another instance, or whose claim lapsed) in batches, publishes a batch
+/// concurrently and clears its marks in one statement. Every publish waits for the broker's confirm.
+/// A crash anywhere only delays an event: its mark stays until the bus has confirmed it. Safe with
+/// many instances: claims are compare-and-swaps.
 /// </summary>
 public sealed partial class EventDispatcher(
     IServiceScopeFactory scopes, OwedEvents owed, IBus bus, IOptions<OutboxOptions> options, JobTimeline timeline, TimeProvider time,
@@ -35,6 +36,7 @@ public sealed partial class EventDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        await using var handOffs = new HandOffs(this, owed, scopes, time, logger, settings);
         owed.Open();
         try
         {
@@ -45,9 +47,10 @@ public sealed partial class EventDispatcher(
                 bool healthy;
                 try
                 {
-                    healthy = await PublishHandedOffAsync(settings, stoppingToken);
+                    await handOffs.StartAsync(stoppingToken);
                     var sweepDue = lastSweep == long.MinValue || time.GetElapsedTime(lastSweep) >= settings.SweepInterval;
-                    if (healthy && (owed.SweepWanted() || sweepDue))
+                    healthy = true;
+                    if (owed.SweepWanted() || sweepDue)
                     {
                         lastSweep = time.GetTimestamp();
                         healthy = await DrainAsync(settings, stoppingToken);
@@ -66,7 +69,7 @@ public sealed partial class EventDispatcher(
                 }
                 else
                 {
-                    // The broker or the store is failing: wakes would only spin; try again after a pause.
+                    // The broker or the store is failing: sweeps would only spin; try again after a pause.
                     await Task.Delay(settings.RetryDelay, stoppingToken);
                 }
             }
@@ -74,55 +77,11 @@ public sealed partial class EventDispatcher(
         finally
         {
             owed.Close();
+            // The publishes in flight end (cut short by the stop, they release their events), then
+            // what is still waiting is released.
+            await handOffs.StopAsync();
             await ReleaseHandedOffAsync(settings);
         }
-    }
-
-    /// <summary>
-    /// Publishes what settles had handed over when it was called (what comes meanwhile waits for the
-    /// next call, so a steady stream of hand-offs never holds up the sweeps). False when a whole batch
-    /// failed (the broker is unreachable): the failed events are released for a later sweep.
-    /// </summary>
-    private async Task<bool> PublishHandedOffAsync(OutboxOptions settings, CancellationToken cancellationToken)
-    {
-        for (var left = owed.HandedOffWaiting; left > 0;)
-        {
-            var events = owed.TakeHandedOff(Math.Min(left, settings.BatchSize));
-            if (events.Count == 0)
-            {
-                break;
-            }
-
-            left -= events.Count;
-            await using var scope = scopes.CreateAsyncScope();
-            var store = scope.ServiceProvider.GetRequiredService<OwedEventStore>();
-
-            // Published within the first half of its claim, like a swept batch: an event that waited
-            // longer here (the broker was down) is released for a sweep rather than published late.
-            var now = time.GetUtcNow().UtcDateTime;
-            var late = events.Where(e => e.ClaimedUntil - settings.ClaimLease / 2 <= now).ToList();
-            if (late.Count > 0)
-            {
-                await store.ReleaseAsync(late, TimeSpan.Zero, CancellationToken.None);
-                owed.Wake();
-                events = [.. events.Except(late)];
-            }
-
-            if (events.Count == 0)
-            {
-                continue;
-            }
-
-            var limit = events.Min(e => e.ClaimedUntil) - settings.ClaimLease / 2 - now;
-            var (confirmed, failed) = await PublishBatchAsync(store, events, limit, settings, cancellationToken);
-            Interlocked.Add(ref _handedOff, confirmed);
-            if (confirmed == 0 && failed > 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>

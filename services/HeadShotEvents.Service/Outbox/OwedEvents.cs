@@ -28,6 +28,7 @@ public sealed class OwedEvents(TimeProvider time, Microsoft.Extensions.Options.I
     // Many-reader options although one dispatcher reads: only that kind of channel can count what waits.
     private readonly Channel<OwedEvent> _handedOff = Channel.CreateUnbounded<OwedEvent>();
     private volatile bool _accepting;
+    private int _signalled;
     private int _sweepWanted;
 
     /// <summary>
@@ -64,6 +65,9 @@ public sealed class OwedEvents(TimeProvider time, Microsoft.Extensions.Options.I
     /// <summary>Events handed off so far still waiting for the dispatcher.</summary>
     public int HandedOffWaiting => _handedOff.Reader.Count;
 
+    /// <summary>The next handed-off event, without waiting.</summary>
+    internal bool TryTakeHandedOff(out OwedEvent owed) => _handedOff.Reader.TryRead(out owed!);
+
     /// <summary>Up to <paramref name="max"/> handed-off events, without waiting (empty when none).</summary>
     internal List<OwedEvent> TakeHandedOff(int max)
     {
@@ -86,17 +90,23 @@ public sealed class OwedEvents(TimeProvider time, Microsoft.Extensions.Options.I
     internal void Close() => _accepting = false;
 
     /// <summary>Waits for a hand-off or a wake, or for <paramref name="sweep"/> to pass (true when signalled).</summary>
-    public Task<bool> WaitAsync(TimeSpan sweep, CancellationToken cancellationToken) => _signal.WaitAsync(sweep, cancellationToken);
+    public async Task<bool> WaitAsync(TimeSpan sweep, CancellationToken cancellationToken)
+    {
+        var signalled = await _signal.WaitAsync(sweep, cancellationToken);
+        // Before the dispatcher looks at what waits: a signal from here on wakes it again.
+        Volatile.Write(ref _signalled, 0);
+        return signalled;
+    }
 
+    /// <summary>
+    /// One pending signal at most: further ones while it is pending are no-ops (a flag, not the
+    /// semaphore's SemaphoreFullException, which cost an exception per hand-off under load).
+    /// </summary>
     private void Signal()
     {
-        try
+        if (Interlocked.Exchange(ref _signalled, 1) == 0)
         {
             _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled: the dispatcher takes everything waiting when it wakes.
         }
     }
 }
