@@ -23,9 +23,13 @@ public sealed class LockOrderTests
         await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Api" });
         var submitPath = service.Services.GetRequiredService<SubmitPathStore>();
         var ids = new List<long>();
+        var requestIds = new Dictionary<long, Guid>();
         for (var i = 0; i < 9; i++)
         {
-            ids.Add((await submitPath.CreateAsync(Pipeline.Request(), null, null, submitting: true, CancellationToken.None)).Job.TrackId);
+            var request = Pipeline.Request();
+            var trackId = (await submitPath.CreateAsync(request, null, null, submitting: true, CancellationToken.None)).Job.TrackId;
+            ids.Add(trackId);
+            requestIds[trackId] = request.RequestId;
         }
 
         var middle = ids[4];
@@ -54,14 +58,22 @@ public sealed class LockOrderTests
         var recording = PostgresSubmissions.RecordQueuedAsync((NpgsqlConnection)recordDb.Database.GetDbConnection(), records, CancellationToken.None);
 
         // Both are waiting on the held row (or, in key order, one on the other): then let go.
-        await Eventually.UntilAsync(() => WaitingOnLocksAsync(blocker), waiting => waiting >= 2, TimeSpan.FromSeconds(10), "both batches to wait on a row lock");
+        try
+        {
+            await Eventually.UntilAsync(() => WaitingOnLocksAsync(blocker), waiting => waiting >= 2, TimeSpan.FromSeconds(10), "both batches to wait on a row lock");
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message}; sessions: {await ActivityAsync(blocker)}; settle {settling.Status}, record {recording.Status}", timeout);
+        }
         await holding.RollbackAsync();
 
         var settled = await settling;
         var recorded = await recording;
 
         // Every job settled; a record applied only where it came first, and each caller's result is its own job's.
-        Assert.All(settled.Select((row, i) => (row, i)), x => Assert.Equal(settles[x.i].TrackId, x.row?.TrackId));
+        // Each caller's row is its own job's, as RETURNING read it back (the RequestId comes from the row).
+        Assert.All(settled.Select((row, i) => (row, i)), x => Assert.Equal(requestIds[settles[x.i].TrackId], x.row?.RequestId));
         await using var scope = service.Services.CreateAsyncScope();
         var rows = await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Jobs.AsNoTracking()
             .Where(j => ids.Contains(j.TrackId)).ToDictionaryAsync(j => j.TrackId);
@@ -72,6 +84,13 @@ public sealed class LockOrderTests
             Assert.Equal(recorded[i] ? $"ml-{row.TrackId}" : null, row.ModelsLabId);
             Assert.Equal(recorded[i] ? 2 : 1, row.Version);
         }
+    }
+
+    private static async Task<string> ActivityAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT string_agg(state || '/' || coalesce(wait_event_type, '-') || '/' || coalesce(wait_event, '-') || ': ' || left(query, 60), ' | ') FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", connection);
+        return (await command.ExecuteScalarAsync()) as string ?? "none";
     }
 
     private static async Task<long> WaitingOnLocksAsync(NpgsqlConnection connection)

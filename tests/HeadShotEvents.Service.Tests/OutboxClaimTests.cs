@@ -76,6 +76,40 @@ public sealed class OutboxClaimTests
         Assert.InRange(afterLater.Count(j => !j.TerminalEventPending && j.PublishClaimedUntil == null), Owed, Owed);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Events_under_different_claims_are_cleared_and_released_each_under_its_own_claim_only(bool sqlite)
+    {
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Api", UseSqlite = sqlite });
+        var owed = await SeedOwedAsync(service);
+        await using var db = Context(service);
+        var store = new OwedEventStore(db, TimeProvider.System);
+        var x = (await store.ClaimAsync(20, TimeSpan.FromMinutes(5), CancellationToken.None));
+        await Task.Delay(5); // a later claim, a different value
+        var y = (await store.ClaimAsync(20, TimeSpan.FromMinutes(5), CancellationToken.None));
+        Assert.NotEqual(x.ClaimedUntil, y.ClaimedUntil);
+
+        // Each event named under the OTHER batch's claim: not one row may change.
+        var crossed = x.Jobs.Select(j => new OwedEvent(j, y.ClaimedUntil)).Concat(y.Jobs.Select(j => new OwedEvent(j, x.ClaimedUntil))).ToList();
+        await store.ClearAsync(crossed, CancellationToken.None);
+        await store.ReleaseAsync(crossed, TimeSpan.FromMinutes(1), CancellationToken.None);
+        var rows = (await RowsAsync(service)).ToDictionary(j => j.TrackId);
+        Assert.All(x.Jobs, j => Assert.Equal(x.ClaimedUntil, rows[j.TrackId].PublishClaimedUntil));
+        Assert.All(y.Jobs, j => Assert.Equal(y.ClaimedUntil, rows[j.TrackId].PublishClaimedUntil));
+
+        // Under their own claims, in one call: x's cleared, then y's released for a minute.
+        var clearX = x.Jobs.Select(j => new OwedEvent(j, x.ClaimedUntil)).ToList();
+        var releaseY = y.Jobs.Select(j => new OwedEvent(j, y.ClaimedUntil)).ToList();
+        await store.ClearAsync(clearX, CancellationToken.None);
+        await store.ReleaseAsync(releaseY, TimeSpan.FromMinutes(1), CancellationToken.None);
+        rows = (await RowsAsync(service)).ToDictionary(j => j.TrackId);
+        Assert.InRange(rows.Values.Count(j => !j.TerminalEventPending && j.PublishClaimedUntil is null), x.Jobs.Count, x.Jobs.Count);
+        Assert.All(y.Jobs, j => Assert.True(rows[j.TrackId].TerminalEventPending
+            && rows[j.TrackId].PublishClaimedUntil > DateTime.UtcNow.AddSeconds(30) && rows[j.TrackId].PublishClaimedUntil < DateTime.UtcNow.AddSeconds(90)));
+        Assert.InRange(owed.Count - x.Jobs.Count - y.Jobs.Count, 0, Owed);
+    }
+
     private static JobsDbContext Context(ServiceApplication service)
     {
         var builder = new DbContextOptionsBuilder<JobsDbContext>();

@@ -29,6 +29,7 @@ public sealed class OutboxHandOffTests
         await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Receiver", Settings = NoTimedSweeps });
         var published = new PublishedEvents();
         service.Bus.ConnectPublishObserver(published);
+        await DispatcherTakesHandOffsAsync(service);
         var jobs = await SeedAsync(service, 40, JobState.Processing);
         var hotPath = service.Services.GetRequiredService<HotPathStore>();
         var now = DateTime.UtcNow.AddTicks(3); // finer than PostgreSQL's microseconds: the event must carry what the row holds
@@ -54,8 +55,7 @@ public sealed class OutboxHandOffTests
     {
         await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Receiver", Settings = NoTimedSweeps });
         var dispatcher = Dispatcher(service);
-        await Eventually.UntilAsync(() => Task.FromResult(service.Services.GetRequiredService<OwedEvents>().HandOffClaim()), claim => claim is not null,
-            TimeSpan.FromSeconds(10), "the dispatcher to take hand-offs");
+        await DispatcherTakesHandOffsAsync(service);
 
         // Owed, and claimed by a hand-off whose claim (30 s by default) has only a second left.
         var claim = OwedEventStore.Microseconds(DateTime.UtcNow.AddSeconds(1));
@@ -65,6 +65,8 @@ public sealed class OutboxHandOffTests
 
         await Eventually.UntilAsync(() => RowsAsync(service), rows => rows.All(j => !j.TerminalEventPending), TimeSpan.FromSeconds(20),
             "the event published and its mark cleared");
+        // The sweep counts its batch once the clear is done, a moment after the row shows it.
+        await Eventually.UntilAsync(() => Task.FromResult(dispatcher.Published), published => published.Swept > 0, TimeSpan.FromSeconds(5), "the sweep's count");
         Assert.Equal((0L, 1L), dispatcher.Published);
     }
 
@@ -78,6 +80,7 @@ public sealed class OutboxHandOffTests
         var settings = new Dictionary<string, string?>(NoTimedSweeps) { ["Outbox:BatchSize"] = "4", ["Messaging:RabbitMqUrl"] = throughRelay };
         await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Receiver", Settings = settings });
         var dispatcher = Dispatcher(service);
+        await DispatcherTakesHandOffsAsync(service);
         var jobs = await SeedAsync(service, 10, JobState.Processing);
         var hotPath = service.Services.GetRequiredService<HotPathStore>();
 
@@ -100,6 +103,67 @@ public sealed class OutboxHandOffTests
             relay.Restore(); // for the service's own clean-up of its broker entities
         }
     }
+
+    [Fact]
+    public async Task After_a_hand_off_fails_to_publish_settles_claim_nothing_for_the_retry_delay()
+    {
+        var broker = new Uri(await TestInfrastructure.RabbitMqUrlAsync());
+        await using var relay = new TcpRelay(broker.Host, broker.Port);
+        var throughRelay = new UriBuilder(broker) { Host = "127.0.0.1", Port = relay.Port }.Uri.AbsoluteUri;
+        // A 2 s claim: a hung publish is cut after 1 s; then no claims for a minute.
+        var settings = new Dictionary<string, string?>(NoTimedSweeps)
+        {
+            ["Outbox:ClaimLease"] = "00:00:02", ["Outbox:RetryDelay"] = "00:01:00", ["Messaging:RabbitMqUrl"] = throughRelay,
+        };
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Receiver", Settings = settings });
+        await DispatcherTakesHandOffsAsync(service);
+        var jobs = await SeedAsync(service, 2, JobState.Processing);
+        var hotPath = service.Services.GetRequiredService<HotPathStore>();
+        try
+        {
+            relay.Cut();
+            Assert.True(await hotPath.SettleAsync(jobs[0], Completed(DateTime.UtcNow), null, CancellationToken.None));
+            // Released for a sweep after the retry delay: its claim now ends a minute out.
+            await Eventually.UntilAsync(() => RowsAsync(service), rows => rows.Single(j => j.TrackId == jobs[0]).PublishClaimedUntil > DateTime.UtcNow.AddSeconds(30),
+                TimeSpan.FromSeconds(20), "the failed hand-off released with the retry delay");
+
+            Assert.False(service.Services.GetRequiredService<OwedEvents>().TakesHandOffs);
+            Assert.True(await hotPath.SettleAsync(jobs[1], Completed(DateTime.UtcNow), null, CancellationToken.None));
+            var second = (await RowsAsync(service)).Single(j => j.TrackId == jobs[1]);
+            Assert.True(second.TerminalEventPending);
+            Assert.Null(second.PublishClaimedUntil); // unclaimed: any dispatcher's sweep may take it
+        }
+        finally
+        {
+            relay.Restore();
+        }
+    }
+
+    [Fact]
+    public async Task Taking_back_a_hand_off_claim_touches_only_the_rows_under_that_claim()
+    {
+        await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Api" });
+        var mine = OwedEventStore.Microseconds(DateTime.UtcNow.AddSeconds(30));
+        var other = mine.AddSeconds(1);
+        var claimed = await SeedAsync(service, 3, JobState.Completed, mine);
+        var othersClaim = await SeedAsync(service, 3, JobState.Completed, other);
+
+        await using (var scope = service.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+            var released = await PostgresSettlements.ReleaseClaimAsync(db, claimed.Concat(othersClaim), mine, CancellationToken.None);
+            Assert.InRange(released, claimed.Count, claimed.Count);
+        }
+
+        var rows = (await RowsAsync(service)).ToDictionary(j => j.TrackId);
+        Assert.All(claimed, id => Assert.Null(rows[id].PublishClaimedUntil));
+        Assert.All(othersClaim, id => Assert.Equal(other, rows[id].PublishClaimedUntil));
+        Assert.All(rows.Values, j => Assert.True(j.TerminalEventPending));
+    }
+
+    private static Task DispatcherTakesHandOffsAsync(ServiceApplication service) =>
+        Eventually.UntilAsync(() => Task.FromResult(service.Services.GetRequiredService<OwedEvents>().TakesHandOffs), takes => takes,
+            TimeSpan.FromSeconds(10), "the dispatcher to take hand-offs");
 
     private static EventDispatcher Dispatcher(ServiceApplication service) =>
         service.Services.GetServices<IHostedService>().OfType<EventDispatcher>().Single();

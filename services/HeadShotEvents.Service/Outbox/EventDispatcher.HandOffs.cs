@@ -8,8 +8,11 @@ public sealed partial class EventDispatcher
     /// The hand-off path: each event a settle handed over is published on its own as soon as it is
     /// taken, not in a batch that waits for its slowest confirm and its clear before the next starts
     /// (that wait was most of an event's time from settle to subscriber under load). Marks are still
-    /// cleared in batches: the clears of events confirmed meanwhile share one statement. At most
-    /// <see cref="OutboxOptions.BatchSize"/> publishes are in flight at once.
+    /// cleared in batches: the clears of events confirmed meanwhile share one statement, and so do
+    /// the releases of events not published. At most <see cref="OutboxOptions.BatchSize"/> publishes
+    /// are in flight at once. A failed publish stops settles claiming for a retry delay, so while the
+    /// broker is away events wait as unclaimed rows for the sweep (which pauses between tries),
+    /// not as hand-offs that each fail on their own.
     /// </summary>
     private sealed class HandOffs : IAsyncDisposable
     {
@@ -21,6 +24,7 @@ public sealed partial class EventDispatcher
         private readonly OutboxOptions _settings;
         private readonly SemaphoreSlim _inFlight;
         private readonly Coalescer<OwedEvent, bool> _clears;
+        private readonly Coalescer<(OwedEvent Owed, TimeSpan RetryAfter), bool> _releases;
 
         public HandOffs(EventDispatcher dispatcher, OwedEvents owed, IServiceScopeFactory scopes, TimeProvider time, ILogger logger, OutboxOptions settings)
         {
@@ -32,6 +36,7 @@ public sealed partial class EventDispatcher
             _settings = settings;
             _inFlight = new SemaphoreSlim(settings.BatchSize, settings.BatchSize);
             _clears = new Coalescer<OwedEvent, bool>(ClearAsync, settings.BatchSize, concurrentBatches: 1);
+            _releases = new Coalescer<(OwedEvent, TimeSpan), bool>(ReleaseAsync, settings.BatchSize, concurrentBatches: 1);
         }
 
         /// <summary>
@@ -75,13 +80,13 @@ public sealed partial class EventDispatcher
                 var left = owed.ClaimedUntil - _settings.ClaimLease / 2 - _time.GetUtcNow().UtcDateTime;
                 if (left <= TimeSpan.Zero)
                 {
-                    await ReleaseAsync(owed, TimeSpan.Zero);
+                    await _releases.RunAsync((owed, TimeSpan.Zero), CancellationToken.None);
                     _owed.Wake();
                     return;
                 }
 
-                using var cut = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                cut.CancelAfter(left);
+                using var limit = new CancellationTokenSource(left, _time);
+                using var cut = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, limit.Token);
                 if (await _dispatcher.PublishAsync(owed.Job, cut.Token))
                 {
                     Interlocked.Increment(ref _dispatcher._handedOff);
@@ -90,14 +95,19 @@ public sealed partial class EventDispatcher
                 else
                 {
                     // Failed: a sweep takes it after the retry delay; cut short by the stop: at once.
-                    await ReleaseAsync(owed, stoppingToken.IsCancellationRequested ? TimeSpan.Zero : _settings.RetryDelay);
+                    if (!stoppingToken.IsCancellationRequested)
+                    {
+                        _owed.Suspend(_settings.RetryDelay);
+                    }
+
+                    await _releases.RunAsync((owed, stoppingToken.IsCancellationRequested ? TimeSpan.Zero : _settings.RetryDelay), CancellationToken.None);
                 }
             }
             catch (Exception ex)
             {
                 // The mark or the claim could not be written: the claim lapses and a sweep publishes
-                // the event again (subscribers see its MessageId twice, never a lost event).
-                LogHandOffNotRecorded(_logger, owed.Job.TrackId, ex.GetType().Name);
+                // the event (again, if the broker already had it: subscribers see its MessageId twice).
+                LogHandOffNotRecorded(_logger, owed.Job.TrackId, ex);
             }
             finally
             {
@@ -113,19 +123,26 @@ public sealed partial class EventDispatcher
             return [.. confirmed.Select(_ => true)];
         }
 
-        private async Task ReleaseAsync(OwedEvent owed, TimeSpan retryAfter)
+        private async Task<IReadOnlyList<bool>> ReleaseAsync(IReadOnlyList<(OwedEvent Owed, TimeSpan RetryAfter)> released, CancellationToken cancellationToken)
         {
             await using var scope = _scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<OwedEventStore>().ReleaseAsync([owed], retryAfter, CancellationToken.None);
+            var store = scope.ServiceProvider.GetRequiredService<OwedEventStore>();
+            foreach (var group in released.GroupBy(r => r.RetryAfter))
+            {
+                await store.ReleaseAsync([.. group.Select(r => r.Owed)], group.Key, CancellationToken.None);
+            }
+
+            return [.. released.Select(_ => true)];
         }
 
         public async ValueTask DisposeAsync()
         {
             await _clears.DisposeAsync();
+            await _releases.DisposeAsync();
             _inFlight.Dispose();
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The publish of job {TrackId}'s event could not be recorded ({Error}); its claim lapses and a sweep publishes it again")]
-    private static partial void LogHandOffNotRecorded(ILogger logger, long trackId, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The hand-off of job {TrackId}'s event could not be recorded as published or released; its claim lapses and a sweep publishes it")]
+    private static partial void LogHandOffNotRecorded(ILogger logger, long trackId, Exception exception);
 }

@@ -7,13 +7,13 @@ using MassTransit;
 
 namespace HeadShotEvents.Service.Outbox;
 
-/// <summary>The publishing of one batch of owed events, however it was claimed (handed over or swept).</summary>
+/// <summary>The publishing of owed events: one event (both paths), and a swept batch.</summary>
 public sealed partial class EventDispatcher
 {
     /// <summary>
-    /// Publishes one batch concurrently, within <paramref name="limit"/> (what is left of the first half
-    /// of its claims: a publish that hangs must not outlive the claim, or another dispatcher would
-    /// publish the same event meanwhile); clears what the broker confirmed, and hands the rest back:
+    /// Publishes one swept batch concurrently, within <paramref name="limit"/> (the first half of its
+    /// claim: a publish that hangs must not outlive the claim, or another dispatcher would publish
+    /// the same event meanwhile); clears what the broker confirmed, and hands the rest back:
     /// after <see cref="OutboxOptions.RetryDelay"/> when it failed (so one bad row does not hold up the
     /// others), at once when cut short by shutdown.
     /// </summary>

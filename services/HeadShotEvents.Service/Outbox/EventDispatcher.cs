@@ -27,6 +27,9 @@ public sealed partial class EventDispatcher(
 {
     public const string DispatchActivity = "headshot.dispatch";
 
+    /// <summary>How long a stopping dispatcher waits for settles that already claimed for it to hand off.</summary>
+    private static readonly TimeSpan ClosePatience = TimeSpan.FromSeconds(5);
+
     private long _handedOff;
     private long _swept;
 
@@ -53,7 +56,8 @@ public sealed partial class EventDispatcher(
                     if (owed.SweepWanted() || sweepDue)
                     {
                         lastSweep = time.GetTimestamp();
-                        healthy = await DrainAsync(settings, stoppingToken);
+                        // Hand-offs go on between the sweep's batches: a long sweep must not age them.
+                        healthy = await DrainAsync(settings, stoppingToken, () => handOffs.StartAsync(stoppingToken));
                     }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -76,9 +80,10 @@ public sealed partial class EventDispatcher(
         }
         finally
         {
-            owed.Close();
-            // The publishes in flight end (cut short by the stop, they release their events), then
-            // what is still waiting is released.
+            // No more claims; the settles that took one hand off what they committed. Then the
+            // publishes in flight end (cut short by the stop, they release their events), and what
+            // is still waiting is released.
+            await owed.CloseAsync(ClosePatience);
             await handOffs.StopAsync();
             await ReleaseHandedOffAsync(settings);
         }
@@ -88,7 +93,7 @@ public sealed partial class EventDispatcher(
     /// Claims and publishes batches until nothing claimable is owed. False when a whole batch failed
     /// (the broker is unreachable): then the caller pauses instead of spinning.
     /// </summary>
-    public async Task<bool> DrainAsync(OutboxOptions settings, CancellationToken cancellationToken)
+    public async Task<bool> DrainAsync(OutboxOptions settings, CancellationToken cancellationToken, Func<Task>? betweenBatches = null)
     {
         while (true)
         {
@@ -111,6 +116,11 @@ public sealed partial class EventDispatcher(
             if (batch.Jobs.Count < settings.BatchSize)
             {
                 return true;
+            }
+
+            if (betweenBatches is not null)
+            {
+                await betweenBatches();
             }
         }
     }

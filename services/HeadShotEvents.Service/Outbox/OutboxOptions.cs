@@ -7,13 +7,17 @@ public sealed class OutboxOptions
 {
     public const string Section = "Outbox";
 
-    /// <summary>Events claimed and published together; their marks are cleared in one statement.</summary>
+    /// <summary>
+    /// Events a sweep claims and publishes together (their marks cleared in one statement); also the
+    /// most handed-off events in flight at once, and the most marks one clear of them takes.
+    /// </summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;
 
     /// <summary>
-    /// How often the dispatcher looks for owed events nobody woke it for: ones another instance
-    /// settled and left behind (it died, or its broker connection was down), or whose claim lapsed.
+    /// How often the dispatcher sweeps for owed events nobody handed it: ones settled where no
+    /// dispatcher ran, left behind by another instance (it died), whose claim lapsed, or whose
+    /// publish failed.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);

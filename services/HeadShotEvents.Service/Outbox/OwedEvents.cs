@@ -28,15 +28,42 @@ public sealed class OwedEvents(TimeProvider time, Microsoft.Extensions.Options.I
     // Many-reader options although one dispatcher reads: only that kind of channel can count what waits.
     private readonly Channel<OwedEvent> _handedOff = Channel.CreateUnbounded<OwedEvent>();
     private volatile bool _accepting;
+    private long _suspendedUntil;
+    private int _settlesClaiming;
     private int _signalled;
     private int _sweepWanted;
 
     /// <summary>
     /// The claim a settling write should take for this process's dispatcher (whole microseconds, as
-    /// PostgreSQL stores it, so it reads back equal), or null when none runs here to take the hand-off.
+    /// PostgreSQL stores it, so it reads back equal), or null when none runs here to take the hand-off,
+    /// or its publishes have just failed (the broker is away: the sweep, with its pauses, takes over).
+    /// A settle given a claim calls <see cref="ClaimSettled"/> once its events are handed off or its
+    /// claim released, so a stopping dispatcher can wait for the hand-offs still to come.
     /// </summary>
-    public DateTime? HandOffClaim() =>
-        _accepting ? OwedEventStore.Microseconds(time.GetUtcNow().UtcDateTime + options.Value.ClaimLease) : null;
+    public DateTime? HandOffClaim()
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (!_accepting || now.Ticks < Interlocked.Read(ref _suspendedUntil))
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _settlesClaiming);
+        if (!_accepting)
+        {
+            // Closed meanwhile: the dispatcher may already have stopped waiting for this settle.
+            Interlocked.Decrement(ref _settlesClaiming);
+            return null;
+        }
+
+        return OwedEventStore.Microseconds(now + options.Value.ClaimLease);
+    }
+
+    /// <summary>Whether a dispatcher here takes hand-offs (it runs, and its publishes are not failing).</summary>
+    public bool TakesHandOffs => _accepting && time.GetUtcNow().UtcDateTime.Ticks >= Interlocked.Read(ref _suspendedUntil);
+
+    /// <summary>A settle that took <see cref="HandOffClaim"/> is done with it (handed off, or released).</summary>
+    public void ClaimSettled() => Interlocked.Decrement(ref _settlesClaiming);
 
     /// <summary>Committed settles that took <see cref="HandOffClaim"/>: the dispatcher publishes them.</summary>
     public void HandOff(IEnumerable<OwedEvent> events)
@@ -83,18 +110,41 @@ public sealed class OwedEvents(TimeProvider time, Microsoft.Extensions.Options.I
     /// <summary>True (once) when a sweep was asked for since the last call.</summary>
     internal bool SweepWanted() => Interlocked.Exchange(ref _sweepWanted, 0) == 1;
 
+    /// <summary>A hand-off's publish failed: settles claim nothing for <paramref name="pause"/>.</summary>
+    internal void Suspend(TimeSpan pause) =>
+        Interlocked.Exchange(ref _suspendedUntil, (time.GetUtcNow().UtcDateTime + pause).Ticks);
+
     /// <summary>The dispatcher runs: settles may claim for it from now on.</summary>
     internal void Open() => _accepting = true;
 
-    /// <summary>The dispatcher stops: settles no longer claim for it (what is already handed off is its to release).</summary>
-    internal void Close() => _accepting = false;
+    /// <summary>
+    /// The dispatcher stops: settles no longer claim for it, and the ones that already took a claim
+    /// are waited for (at most <paramref name="patience"/>), so their hand-offs are in the channel
+    /// before the dispatcher releases what it holds. One that outlasts the patience leaves its claim
+    /// to lapse, and a sweep takes the event then.
+    /// </summary>
+    internal async Task CloseAsync(TimeSpan patience)
+    {
+        _accepting = false;
+        var waited = time.GetTimestamp();
+        while (Volatile.Read(ref _settlesClaiming) > 0 && time.GetElapsedTime(waited) < patience)
+        {
+            await Task.Delay(10, CancellationToken.None);
+        }
+    }
 
     /// <summary>Waits for a hand-off or a wake, or for <paramref name="sweep"/> to pass (true when signalled).</summary>
     public async Task<bool> WaitAsync(TimeSpan sweep, CancellationToken cancellationToken)
     {
         var signalled = await _signal.WaitAsync(sweep, cancellationToken);
-        // Before the dispatcher looks at what waits: a signal from here on wakes it again.
-        Volatile.Write(ref _signalled, 0);
+        if (signalled)
+        {
+            // Before the dispatcher looks at what waits (a full fence): a signal from here on wakes it
+            // again. Only when signalled: after a timeout, a signal may have raised the flag and
+            // released the semaphore meanwhile, and both must stay so the next wait returns at once.
+            Interlocked.Exchange(ref _signalled, 0);
+        }
+
         return signalled;
     }
 
@@ -106,7 +156,15 @@ public sealed class OwedEvents(TimeProvider time, Microsoft.Extensions.Options.I
     {
         if (Interlocked.Exchange(ref _signalled, 1) == 0)
         {
-            _signal.Release();
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Cannot happen while the flag and the count move together; never let a signal
+                // fail the settle that sent it (its write is already committed).
+            }
         }
     }
 }

@@ -87,18 +87,33 @@ public sealed class HotPathStore : IAsyncDisposable
             // Claimed for this process's dispatcher in the settling write itself, and handed to it
             // once committed: no claim statement, no read, no wait for a sweep.
             var claim = _owed.HandOffClaim();
-            var settled = await PostgresSettlements.RunAsync(db, requests, _time.GetUtcNow().UtcDateTime, claim, cancellationToken);
-            var applied = settled.OfType<HeadShotJob>().ToList();
-            if (claim is { } claimedUntil)
+            try
             {
-                _owed.HandOff(applied.Select(job => new Outbox.OwedEvent(job, claimedUntil)));
-            }
-            else if (applied.Count > 0)
-            {
-                _owed.Wake();
-            }
+                var settled = await PostgresSettlements.RunAsync(db, requests, _time.GetUtcNow().UtcDateTime, claim, cancellationToken);
+                var applied = settled.OfType<HeadShotJob>().ToList();
+                if (claim is { } claimedUntil)
+                {
+                    _owed.HandOff(applied.Select(job => new Outbox.OwedEvent(job, claimedUntil)));
+                }
+                else if (applied.Count > 0)
+                {
+                    _owed.Wake();
+                }
 
-            return [.. settled.Select(row => row is not null)];
+                return [.. settled.Select(row => row is not null)];
+            }
+            catch (Exception) when (claim is not null)
+            {
+                await ReleaseClaimAsync(requests, claim.Value);
+                throw;
+            }
+            finally
+            {
+                if (claim is not null)
+                {
+                    _owed.ClaimSettled();
+                }
+            }
         }
 
         // SQLite (the embedded store): the same conditional UPDATEs inside one transaction, so one commit.
@@ -118,6 +133,22 @@ public sealed class HotPathStore : IAsyncDisposable
         }
 
         return results;
+    }
+
+    /// <summary>Best effort, on a connection of its own: if it fails too, the claims lapse after the lease.</summary>
+    private async Task ReleaseClaimAsync(IReadOnlyList<SettleRequest> requests, DateTime claim)
+    {
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
+            await PostgresSettlements.ReleaseClaimAsync(db, requests.Select(r => r.TrackId), claim, CancellationToken.None);
+            _owed.Wake();
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            // The database is away: the claims lapse after Outbox:ClaimLease and a sweep takes the events.
+        }
     }
 
     public async ValueTask DisposeAsync()
