@@ -14,6 +14,7 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _cut;
+    private volatile bool _stalled;
 
     /// <param name="host">Where the relay connects to.</param>
     /// <param name="port">The target's port.</param>
@@ -43,7 +44,18 @@ public sealed class TcpRelay : IAsyncDisposable
         }
     }
 
-    public void Restore() => _cut = false;
+    /// <summary>
+    /// Keeps every connection open but passes no byte on until <see cref="Restore"/>: the client sees
+    /// a broker that stopped answering (a publish waits for its confirm), not a closed socket (which
+    /// fails at once the publishes that were under way).
+    /// </summary>
+    public void Stall() => _stalled = true;
+
+    public void Restore()
+    {
+        _cut = false;
+        _stalled = false;
+    }
 
     private async Task AcceptAsync()
     {
@@ -81,8 +93,8 @@ public sealed class TcpRelay : IAsyncDisposable
                 _open.Add(outbound);
             }
 
-            var a = inbound.GetStream().CopyToAsync(outbound.GetStream(), _stop.Token);
-            var b = outbound.GetStream().CopyToAsync(inbound.GetStream(), _stop.Token);
+            var a = PumpAsync(inbound.GetStream(), outbound.GetStream(), _stop.Token);
+            var b = PumpAsync(outbound.GetStream(), inbound.GetStream(), _stop.Token);
             await Task.WhenAny(a, b);
         }
         catch (Exception)
@@ -92,6 +104,20 @@ public sealed class TcpRelay : IAsyncDisposable
         finally
         {
             inbound.Dispose();
+        }
+    }
+
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        for (int read; (read = await from.ReadAsync(buffer, cancellationToken)) > 0;)
+        {
+            while (_stalled)
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }
     }
 
