@@ -11,17 +11,17 @@ namespace HeadShotEvents.Service.Outbox;
 public sealed partial class EventDispatcher
 {
     /// <summary>
-    /// Publishes one swept batch concurrently, within <paramref name="limit"/> (the first half of its
-    /// claim: a publish that hangs must not outlive the claim, or another dispatcher would publish
-    /// the same event meanwhile); clears what the broker confirmed, and hands the rest back:
+    /// Publishes one swept batch concurrently, within the first half of its claim (a publish that
+    /// hangs must not outlive the claim, or another dispatcher would publish the same event
+    /// meanwhile); clears what the broker confirmed, and hands the rest back:
     /// after <see cref="OutboxOptions.RetryDelay"/> when it failed (so one bad row does not hold up the
     /// others), at once when cut short by shutdown.
     /// </summary>
     private async Task<(int Confirmed, int Failed)> PublishBatchAsync(
-        OwedEventStore store, IReadOnlyList<OwedEvent> events, TimeSpan limit, OutboxOptions settings, CancellationToken stoppingToken)
+        OwedEventStore store, IReadOnlyList<OwedEvent> events, OutboxOptions settings, CancellationToken stoppingToken)
     {
         using var cut = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        cut.CancelAfter(limit);
+        cut.CancelAfter(settings.ClaimLease / 2);
         var published = await Task.WhenAll(events.Select(e => PublishAsync(e.Job, cut.Token)));
         var confirmed = events.Where((_, i) => published[i]).ToList();
         var failed = events.Where((_, i) => !published[i]).ToList();

@@ -106,7 +106,7 @@ public sealed partial class EventDispatcher(
             }
 
             var events = batch.Jobs.Select(job => new OwedEvent(job, batch.ClaimedUntil)).ToList();
-            var (confirmed, failed) = await PublishBatchAsync(store, events, settings.ClaimLease / 2, settings, cancellationToken);
+            var (confirmed, failed) = await PublishBatchAsync(store, events, settings, cancellationToken);
             Interlocked.Add(ref _swept, confirmed);
             if (confirmed == 0 && failed > 0)
             {

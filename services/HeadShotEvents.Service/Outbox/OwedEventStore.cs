@@ -52,32 +52,33 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
     /// The bus confirmed these events: they are no longer owed. Only rows this claim still holds: one
     /// whose lease lapsed and another dispatcher took is that dispatcher's to clear.
     /// </summary>
-    public Task ClearAsync(IReadOnlyCollection<long> trackIds, DateTime claimedUntil, CancellationToken cancellationToken) =>
+    public Task<int> ClearAsync(IReadOnlyCollection<long> trackIds, DateTime claimedUntil, CancellationToken cancellationToken) =>
         ClearAsync([.. trackIds.Select(id => (id, claimedUntil))], cancellationToken);
 
     /// <summary><see cref="ClearAsync(IReadOnlyCollection{long}, DateTime, CancellationToken)"/> for events each under its own claim (handed off by different settles).</summary>
-    public Task ClearAsync(IReadOnlyCollection<OwedEvent> events, CancellationToken cancellationToken) =>
+    public Task<int> ClearAsync(IReadOnlyCollection<OwedEvent> events, CancellationToken cancellationToken) =>
         ClearAsync([.. events.Select(e => (e.Job.TrackId, e.ClaimedUntil))], cancellationToken);
 
     /// <summary>
     /// Publishing these failed (or was cut short): they stay owed and may be claimed again after
     /// <paramref name="retryAfter"/> (zero: at once), here or elsewhere. Only rows this claim still holds.
     /// </summary>
-    public Task ReleaseAsync(IReadOnlyCollection<long> trackIds, DateTime claimedUntil, TimeSpan retryAfter, CancellationToken cancellationToken) =>
+    /// <returns>The rows released.</returns>
+    public Task<int> ReleaseAsync(IReadOnlyCollection<long> trackIds, DateTime claimedUntil, TimeSpan retryAfter, CancellationToken cancellationToken) =>
         ReleaseAsync([.. trackIds.Select(id => (id, claimedUntil))], retryAfter, cancellationToken);
 
     /// <summary><see cref="ReleaseAsync(IReadOnlyCollection{long}, DateTime, TimeSpan, CancellationToken)"/> for events each under its own claim.</summary>
-    public Task ReleaseAsync(IReadOnlyCollection<OwedEvent> events, TimeSpan retryAfter, CancellationToken cancellationToken) =>
+    public Task<int> ReleaseAsync(IReadOnlyCollection<OwedEvent> events, TimeSpan retryAfter, CancellationToken cancellationToken) =>
         ReleaseAsync([.. events.Select(e => (e.Job.TrackId, e.ClaimedUntil))], retryAfter, cancellationToken);
 
-    private Task ClearAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, CancellationToken cancellationToken) =>
+    private Task<int> ClearAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, CancellationToken cancellationToken) =>
         db.Database.IsNpgsql()
             ? UpdateClaimedAsync(claims, """ "TerminalEventPending" = FALSE, "PublishClaimedUntil" = NULL """, null, cancellationToken)
             : EachClaimAsync(claims, (ids, until) => Claimed(ids, until).ExecuteUpdateAsync(set => set
                 .SetProperty(j => j.TerminalEventPending, false)
                 .SetProperty(j => j.PublishClaimedUntil, (DateTime?)null), cancellationToken));
 
-    private Task ReleaseAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, TimeSpan retryAfter, CancellationToken cancellationToken)
+    private Task<int> ReleaseAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, TimeSpan retryAfter, CancellationToken cancellationToken)
     {
         DateTime? next = retryAfter > TimeSpan.Zero ? Microseconds(time.GetUtcNow().UtcDateTime + retryAfter) : null;
         return db.Database.IsNpgsql()
@@ -91,12 +92,15 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
         db.Jobs.Where(j => trackIds.Contains(j.TrackId) && j.TerminalEventPending && j.PublishClaimedUntil == claimedUntil);
 
     /// <summary>SQLite (the embedded store): one statement per claim, claims being few there.</summary>
-    private static async Task EachClaimAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, Func<List<long>, DateTime, Task<int>> update)
+    private static async Task<int> EachClaimAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, Func<List<long>, DateTime, Task<int>> update)
     {
+        var rows = 0;
         foreach (var claim in claims.GroupBy(c => c.ClaimedUntil))
         {
-            await update([.. claim.Select(c => c.TrackId)], claim.Key);
+            rows += await update([.. claim.Select(c => c.TrackId)], claim.Key);
         }
+
+        return rows;
     }
 
     /// <summary>

@@ -135,14 +135,19 @@ public sealed class HotPathStore : IAsyncDisposable
         return results;
     }
 
-    /// <summary>Best effort, on a connection of its own: if it fails too, the claims lapse after the lease.</summary>
+    /// <summary>
+    /// Takes back the hand-off claim from rows whose settle may have committed although the batch
+    /// failed on this side (the connection dropped after the commit, a row could not be read back):
+    /// nobody will hand them off, so a sweep may take them at once instead of after the lease. Best
+    /// effort, on a connection of its own: if it fails too, the claims lapse after the lease.
+    /// </summary>
     private async Task ReleaseClaimAsync(IReadOnlyList<SettleRequest> requests, DateTime claim)
     {
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
-            await PostgresSettlements.ReleaseClaimAsync(db, requests.Select(r => r.TrackId), claim, CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<Outbox.OwedEventStore>()
+                .ReleaseAsync([.. requests.Select(r => r.TrackId)], claim, TimeSpan.Zero, CancellationToken.None);
             _owed.Wake();
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)

@@ -91,20 +91,6 @@ internal static class PostgresSettlements
         }
     }
 
-    /// <summary>
-    /// Takes back a hand-off claim from rows whose settle may have committed although the batch
-    /// failed on this side (the connection dropped after the commit, a row could not be read back):
-    /// nobody will hand them off, and a sweep may take them at once instead of after the lease.
-    /// </summary>
-    public static Task<int> ReleaseClaimAsync(JobsDbContext db, IEnumerable<long> trackIds, DateTime claim, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlRawAsync(
-            """
-            UPDATE head_shot_jobs SET "PublishClaimedUntil" = NULL
-            WHERE "TrackId" = ANY(@ids) AND "PublishClaimedUntil" = @claim AND "TerminalEventPending"
-            """,
-            [new NpgsqlParameter<long[]>("ids", [.. trackIds]), new NpgsqlParameter<DateTime>("claim", claim)],
-            cancellationToken);
-
     /// <summary>The row as the UPDATE left it: the settlement's own columns, and the rest as RETURNING gave them.</summary>
     private static HeadShotJob Settled(NpgsqlDataReader reader, SettleRequest request, DateTime now, DateTime? claim)
     {
