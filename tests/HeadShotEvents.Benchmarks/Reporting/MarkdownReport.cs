@@ -24,12 +24,12 @@ public static class MarkdownReport
 
         if (report.Ingest is { } i)
         {
-            Line(text, $"| callback ingest: one `success` callback per job in Processing, {i.Connections} connections, until both subscriber queues hold every event | {i.Jobs} | {i.CompletionsPerSecond:N0} completions/s | {i.Http.Latency.P50Ms:F1} ms | {i.Http.Latency.P99Ms:F1} ms | HTTP alone {i.Http.PerSecond:N0}/s; {i.CompletedRows} Completed; queues {string.Join(" / ", i.Drained.Select(d => d.Messages))} ({string.Join(" / ", i.Drained.Select(d => d.DistinctMessageIds))} distinct); envelope {i.EnvelopeBytes} B; {i.Cpu} |");
+            Line(text, $"| callback ingest: one `success` callback per job in Processing, {i.Connections} connections, until both subscriber queues hold every event | {i.Jobs} | {i.CompletionsPerSecond:N0} completions/s | {i.Http.Latency.P50Ms:F1} ms | {i.Http.Latency.P99Ms:F1} ms | HTTP alone {i.Http.PerSecond:N0}/s; {i.CompletedRows} Completed; queues {string.Join(" / ", i.Drained.Select(d => d.Messages))} ({string.Join(" / ", i.Drained.Select(d => d.DistinctMessageIds))} distinct); envelope {i.EnvelopeBytes} B; {i.Cpu}; {i.WarmUp} |");
         }
 
         if (report.EndToEnd is { } e)
         {
-            Line(text, $"| end-to-end: HeadShotRequested at {e.OfferedPerSecond:N0}/s, generation time 0, webhook at once, until HeadShotCompleted is consumed | {e.Requested} | {e.PublishedPerSecond:N0} req/s offered | {e.Latency.P50Ms:F1} ms | {e.Latency.P99Ms:F1} ms | {e.Completed} completed, {e.Failed} failed; max {e.Latency.MaxMs:F0} ms; of which settled → consumed (dispatcher, broker, subscriber) p50 {e.AfterSettling.P50Ms:F1} ms, p99 {e.AfterSettling.P99Ms:F1} ms; {e.Cpu} (the service process also runs the simulated ModelsLab) |");
+            Line(text, $"| end-to-end: HeadShotRequested at {e.OfferedPerSecond:N0}/s, generation time 0, webhook at once, until HeadShotCompleted is consumed | {e.Requested} | {e.PublishedPerSecond:N0} req/s offered | {e.Latency.P50Ms:F1} ms | {e.Latency.P99Ms:F1} ms | {e.Completed} completed, {e.Failed} failed; max {e.Latency.MaxMs:F0} ms; of which settled → consumed (dispatcher, broker, subscriber) p50 {e.AfterSettling.P50Ms:F1} ms, p99 {e.AfterSettling.P99Ms:F1} ms; {e.Cpu} (the service process also runs the simulated ModelsLab); {e.WarmUp} |");
         }
 
         if (report.Scale is { } s)

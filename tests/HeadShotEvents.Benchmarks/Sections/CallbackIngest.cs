@@ -5,7 +5,7 @@ namespace HeadShotEvents.Benchmarks.Sections;
 
 public sealed record IngestResult(
     int Jobs, int Connections, HttpLoadResult Http, TimeSpan UntilAllEventsQueued, long CompletedRows,
-    uint[] QueueCounts, DrainedQueue[] Drained, int EnvelopeBytes, CpuPerEvent Cpu, IReadOnlyList<string> Problems)
+    uint[] QueueCounts, DrainedQueue[] Drained, int EnvelopeBytes, CpuPerEvent Cpu, WarmUpSummary WarmUp, IReadOnlyList<string> Problems)
 {
     /// <summary>Callbacks answered 200 AND their events in both subscriber queues, per second.</summary>
     public double CompletionsPerSecond => Jobs / UntilAllEventsQueued.TotalSeconds;
@@ -18,6 +18,8 @@ public sealed record IngestResult(
 /// </summary>
 public static class CallbackIngest
 {
+    private const long MeasuredTrackIds = 100_000_000;
+
     public static async Task<IngestResult> RunAsync(BenchmarkSettings settings, Action<string> log)
     {
         var prefix = ServiceSettings.NewPrefix();
@@ -36,17 +38,23 @@ public static class CallbackIngest
                 await broker.BindQueueAsync(exchange, queue);
             }
 
-            var warmUp = Enumerable.Range(1, settings.WarmUpCallbacks).Select(i => SeededJob.For(i, run)).ToList();
-            var jobs = Enumerable.Range(settings.WarmUpCallbacks + 1, settings.Jobs).Select(i => SeededJob.For(i, run)).ToList();
-            await database.InsertProcessingJobsAsync(warmUp.Concat(jobs));
+            // Measured jobs far above the warm-up's track ids, which grow round by round.
+            var jobs = Enumerable.Range(1, settings.Jobs).Select(i => SeededJob.For(MeasuredTrackIds + i, run)).ToList();
+            await database.InsertProcessingJobsAsync(jobs);
             using var mint = new TokenMint(serviceSettings);
-            var warmUpCalls = warmUp.Select(job => Callbacks.Success(mint.Tokens, job)).ToList();
             var calls = jobs.Select(job => Callbacks.Success(mint.Tokens, job)).ToList();
             using var http = HttpLoad.Client(settings.Connections);
 
-            log($"ingest: warm-up, {warmUpCalls.Count} callbacks");
-            await HttpLoad.RunAsync(http, warmUpCalls, settings.Connections);
-            await broker.WaitForCountsAsync(queues, (uint)warmUpCalls.Count, TimeSpan.FromSeconds(60));
+            await using var jit = JitWatch.TryStart(service.ProcessId, log);
+            var roundSize = settings.WarmUpRoundCallbacks;
+            var warmUp = await WarmUp.UntilJitSettlesAsync(jit, async round =>
+            {
+                var roundJobs = Enumerable.Range(((round - 1) * roundSize) + 1, roundSize).Select(i => SeededJob.For(i, run)).ToList();
+                await database.InsertProcessingJobsAsync(roundJobs);
+                await HttpLoad.RunAsync(http, roundJobs.Select(job => Callbacks.Success(mint.Tokens, job)).ToList(), settings.Connections);
+                await broker.WaitForCountsAsync(queues, (uint)(round * roundSize), TimeSpan.FromSeconds(60));
+                return roundSize;
+            }, minRounds: Math.Max(1, settings.WarmUpCallbacks / roundSize), settings.MaxWarmUpRounds, "ingest", log);
             await Task.Delay(settings.WarmUpPause); // the JIT's background recompilation catches up
             foreach (var queue in queues)
             {
@@ -56,14 +64,16 @@ public static class CallbackIngest
             var cpu = await CpuMeter.ForAsync(service.ProcessId, settings.PostgresAdmin, settings.RabbitMqUrl);
             log($"ingest: {calls.Count} callbacks at {settings.Connections} connections");
             var cpuBefore = cpu.Take();
+            var jitBefore = jit?.Take();
             var started = Stopwatch.GetTimestamp();
             var result = await HttpLoad.RunAsync(http, calls, settings.Connections);
             var counts = await broker.WaitForCountsAsync(queues, (uint)calls.Count, TimeSpan.FromSeconds(120));
             var untilQueued = Stopwatch.GetElapsedTime(started);
             var cpuPerCallback = CpuMeter.PerEvent(cpuBefore, cpu.Take(), calls.Count);
+            warmUp = warmUp with { Measured = jitBefore is null ? null : jit!.Take().Since(jitBefore) };
 
             var completed = await database.ScalarAsync(
-                $"SELECT count(*) FROM head_shot_jobs WHERE \"State\" = 'Completed' AND \"TrackId\" > {settings.WarmUpCallbacks}");
+                $"SELECT count(*) FROM head_shot_jobs WHERE \"State\" = 'Completed' AND \"TrackId\" > {MeasuredTrackIds}");
             var drained = new DrainedQueue[queues.Length];
             for (var i = 0; i < queues.Length; i++)
             {
@@ -72,7 +82,7 @@ public static class CallbackIngest
 
             var problems = Verify(settings.Jobs, result, completed, drained);
             return new IngestResult(settings.Jobs, settings.Connections, result, untilQueued, completed, counts, drained,
-                drained.Max(d => d.MeanBodyBytes), cpuPerCallback, problems);
+                drained.Max(d => d.MeanBodyBytes), cpuPerCallback, warmUp, problems);
         }
         finally
         {

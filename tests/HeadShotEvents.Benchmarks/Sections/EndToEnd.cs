@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 namespace HeadShotEvents.Benchmarks.Sections;
 
 public sealed record EndToEndResult(
-    double OfferedPerSecond, int Requested, int Completed, int Failed, TimeSpan PublishWindow, LatencySummary Latency, LatencySummary AfterSettling, CpuPerEvent Cpu, IReadOnlyList<string> Problems)
+    double OfferedPerSecond, int Requested, int Completed, int Failed, TimeSpan PublishWindow, LatencySummary Latency, LatencySummary AfterSettling, CpuPerEvent Cpu, WarmUpSummary WarmUp, IReadOnlyList<string> Problems)
 {
     /// <summary>Requests actually published per second (the offered rate, unless the publisher fell behind).</summary>
     public double PublishedPerSecond => Requested / PublishWindow.TotalSeconds;
@@ -54,23 +54,31 @@ public static class EndToEnd
             using var subscriber = await StartSubscriberAsync(settings.RabbitMqUrl, prefix, subscriberQueue, outcomes);
             var bus = subscriber.Services.GetRequiredService<IBus>();
 
-            // Long enough for the JIT to reach its steady state in the one process that submits, receives and
-            // simulates (see BenchmarkSettings.WarmUpCallbacks); at half the rate, so no backlog is carried over.
-            var warmUpSeconds = settings.Small ? 1 : 20;
-            log($"e2e: warm-up, {warmUpSeconds} s at {Math.Max(1, settings.EndToEndRate / 2)}/s");
-            var warmUp = await OfferAsync(bus, outcomes, rate: Math.Max(1, settings.EndToEndRate / 2), TimeSpan.FromSeconds(warmUpSeconds));
-            await outcomes.WaitForAsync(warmUp.Keys, TimeSpan.FromSeconds(120));
+            // At half the rate, so no backlog is carried over; in rounds until the JIT has settled in the
+            // one process that submits, receives and simulates (see WarmUp).
+            var warmUpRate = Math.Max(1, settings.EndToEndRate / 2);
+            var round = settings.EndToEndWarmUpRound;
+            log($"e2e: warm-up at {warmUpRate}/s, rounds of {round.TotalSeconds} s, at least {settings.EndToEndWarmUp.TotalSeconds} s");
+            await using var jit = JitWatch.TryStart(service.ProcessId, log);
+            var warmUp = await WarmUp.UntilJitSettlesAsync(jit, async _ =>
+            {
+                var offered = await OfferAsync(bus, outcomes, warmUpRate, round);
+                await outcomes.WaitForAsync(offered.Keys, TimeSpan.FromSeconds(120));
+                return offered.Count;
+            }, minRounds: Math.Max(1, (int)(settings.EndToEndWarmUp / round)), settings.MaxWarmUpRounds, "e2e", log);
             await Task.Delay(settings.WarmUpPause);
 
             log($"e2e: HeadShotRequested at {settings.EndToEndRate}/s for {settings.EndToEndDuration.TotalSeconds} s");
             var cpu = await CpuMeter.ForAsync(service.ProcessId, settings.PostgresAdmin, settings.RabbitMqUrl);
             var cpuBefore = cpu.Take();
+            var jitBefore = jit?.Take();
             var started = Stopwatch.GetTimestamp();
             var published = await OfferAsync(bus, outcomes, settings.EndToEndRate, settings.EndToEndDuration);
             var window = Stopwatch.GetElapsedTime(started);
             // A service slower than the offered rate works off a backlog: give it time to, then report what is missing.
             await outcomes.WaitForAsync(published.Keys, TimeSpan.FromSeconds(Math.Max(120, published.Count / 10.0)));
             var cpuPerRequest = CpuMeter.PerEvent(cpuBefore, cpu.Take(), published.Count);
+            warmUp = warmUp with { Measured = jitBefore is null ? null : jit!.Take().Since(jitBefore) };
 
             var latencies = new List<long>();
             var afterSettling = new List<long>();
@@ -96,7 +104,7 @@ public static class EndToEnd
             }
 
             await subscriber.StopAsync();
-            return new EndToEndResult(settings.EndToEndRate, published.Count, completed, failed, window, Infrastructure.LatencySummary.Of(latencies), Infrastructure.LatencySummary.Of(afterSettling), cpuPerRequest, problems);
+            return new EndToEndResult(settings.EndToEndRate, published.Count, completed, failed, window, Infrastructure.LatencySummary.Of(latencies), Infrastructure.LatencySummary.Of(afterSettling), cpuPerRequest, warmUp, problems);
         }
         finally
         {

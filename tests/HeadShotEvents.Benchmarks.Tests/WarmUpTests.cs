@@ -1,0 +1,47 @@
+using HeadShotEvents.Benchmarks.Infrastructure;
+
+namespace HeadShotEvents.Benchmarks.Tests;
+
+/// <summary>The warm-up's rounds: at least the minimum, then until the JIT settles, never past the maximum.</summary>
+public sealed class WarmUpTests
+{
+    [Fact]
+    public async Task Without_a_JIT_watch_the_warm_up_runs_its_minimum_and_does_not_claim_to_have_settled()
+    {
+        var rounds = new List<int>();
+        var summary = await WarmUp.UntilJitSettlesAsync(null, round => { rounds.Add(round); return Task.FromResult(10); }, minRounds: 3, maxRounds: 30, "test", _ => { });
+
+        Assert.Equal([1, 2, 3], rounds);
+        Assert.Equal(3, summary.Rounds);
+        Assert.Equal(30, summary.Units);
+        Assert.False(summary.Settled);
+        Assert.Contains("JIT not watched", summary.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_watched_process_that_keeps_compiling_is_warmed_up_to_the_maximum_and_reported_unsettled()
+    {
+        // This test process: each round compiles a new dynamic method, so its JIT never goes quiet.
+        await using var jit = JitWatch.TryStart(Environment.ProcessId, _ => { });
+        Assert.NotNull(jit);
+        var summary = await WarmUp.UntilJitSettlesAsync(jit, async round =>
+        {
+            var end = DateTime.UtcNow.AddMilliseconds(300);
+            var i = 0;
+            while (DateTime.UtcNow < end)
+            {
+                var compiled = System.Linq.Expressions.Expression.Lambda<Func<int>>(System.Linq.Expressions.Expression.Constant(round * 1_000 + i++)).Compile();
+                compiled();
+            }
+
+            await Task.Delay(50);
+            return 1;
+        }, minRounds: 1, maxRounds: 3, "test", _ => { });
+
+        Assert.Equal(3, summary.Rounds);
+        Assert.False(summary.Settled);
+        Assert.InRange(summary.LastRound!.Methods, 1, 10_000_000);
+        Assert.InRange(summary.LastRound.CoreShare, WarmUp.SettledCoreShare, 2);
+        Assert.Contains("NOT settled", summary.ToString(), StringComparison.Ordinal);
+    }
+}
