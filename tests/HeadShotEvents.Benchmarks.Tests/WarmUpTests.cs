@@ -45,3 +45,17 @@ public sealed class WarmUpTests
         Assert.Contains("NOT settled", summary.ToString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The benchmark runs the service with the runtime settings the image gives it.</summary>
+public sealed class ImageRuntimeSettingsTests
+{
+    [Fact]
+    public void The_images_runtime_settings_are_read_from_its_Dockerfile()
+    {
+        var settings = RepositoryLayout.ImageRuntimeSettings();
+
+        Assert.Equal("0", Assert.Contains("DOTNET_TC_CallCountingDelayMs", settings));
+        Assert.All(settings.Keys, name => Assert.StartsWith("DOTNET_", name, StringComparison.Ordinal));
+        Assert.InRange(settings.Count, 1, 20);
+    }
+}

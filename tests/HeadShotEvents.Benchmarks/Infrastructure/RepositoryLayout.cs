@@ -1,7 +1,7 @@
 namespace HeadShotEvents.Benchmarks.Infrastructure;
 
 /// <summary>Where the repository's pieces are, found from this build's output folder (bin/&lt;Configuration&gt;/net10.0).</summary>
-public static class RepositoryLayout
+public static partial class RepositoryLayout
 {
     public static string Root()
     {
@@ -22,11 +22,33 @@ public static class RepositoryLayout
     /// </summary>
     public static string LatestRunDirectory() => Path.Combine(Root(), "docs", "latest-run");
 
-    /// <summary>The service's own build output, in the configuration this program was built in (a project reference builds it).</summary>
+    /// <summary>
+    /// The service's own build output, in the configuration this program was built in (a project
+    /// reference builds it); or, with <c>HEADSHOTEVENTS_SERVICE_DLL</c>, another build of it, such as
+    /// the image's published output (<c>dotnet publish</c>, ReadyToRun).
+    /// </summary>
     public static string ServiceDll()
     {
+        if (Environment.GetEnvironmentVariable("HEADSHOTEVENTS_SERVICE_DLL") is { Length: > 0 } given)
+        {
+            return File.Exists(given) ? given : throw new FileNotFoundException($"HEADSHOTEVENTS_SERVICE_DLL names no file: {given}");
+        }
+
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var dll = Path.Combine(Root(), "services", "HeadShotEvents.Service", "bin", configuration, "net10.0", "HeadShotEvents.Service.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build first: {dll} is missing.");
     }
+
+    /// <summary>
+    /// The runtime settings the image gives the service: each <c>ENV DOTNET_NAME=VALUE</c> line of
+    /// infra/docker/Dockerfile, so the benchmark runs the service as the image does.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ImageRuntimeSettings() =>
+        File.ReadLines(Path.Combine(Root(), "infra", "docker", "Dockerfile"))
+            .Select(line => ImageRuntimeSetting().Match(line))
+            .Where(match => match.Success)
+            .ToDictionary(match => match.Groups[1].Value, match => match.Groups[2].Value);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^ENV (DOTNET_\w+)=(\S+)\s*$")]
+    private static partial System.Text.RegularExpressions.Regex ImageRuntimeSetting();
 }

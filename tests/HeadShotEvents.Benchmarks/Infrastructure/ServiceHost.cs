@@ -47,6 +47,12 @@ public sealed class ServiceHost : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Urls"] = baseAddress.AbsoluteUri;
+        foreach (var (name, value) in RepositoryLayout.ImageRuntimeSettings())
+        {
+            // What the image sets, unless this run's own environment says otherwise (a before/after of the setting).
+            start.Environment.TryAdd(name, value);
+        }
+
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
