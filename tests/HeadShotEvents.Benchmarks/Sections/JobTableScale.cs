@@ -21,9 +21,15 @@ public static class JobTableScale
     {
         await using var small = await ScaleTarget.StartAsync(settings, settings.ScaleSmallRows, log);
         await using var large = await ScaleTarget.StartAsync(settings, settings.ScaleLargeRows, log);
-        log($"scale: warm-up, {settings.WarmUpCallbacks} callbacks each");
-        await small.CallBackAsync(settings.WarmUpCallbacks);
-        await large.CallBackAsync(settings.WarmUpCallbacks);
+        foreach (var target in new[] { small, large })
+        {
+            // Callbacks for jobs of the warm-up's own (not among the unsettled ones), until the service's JIT has settled.
+            await using var jit = JitWatch.TryStart(target.Service.ProcessId, log);
+            var warmUp = await WarmUp.UntilJitSettlesAsync(jit, target.WarmUpRoundAsync,
+                minRounds: Math.Max(1, settings.WarmUpCallbacks / settings.WarmUpRoundCallbacks), settings.MaxWarmUpRounds, "scale", log);
+            log($"scale: {target.Unsettled:N0} unsettled: {warmUp}");
+        }
+
         await Task.Delay(settings.WarmUpPause);
         ServiceMemory smallBefore = small.Service.Memory(), largeBefore = large.Service.Memory();
 
@@ -58,6 +64,10 @@ public static class JobTableScale
         private readonly List<SeededJob> _targets;
         private readonly string _prefix;
         private int _next;
+        private Guid _run;
+
+        /// <summary>Far above the table's own track ids.</summary>
+        private const long WarmUpTrackIds = 100_000_000;
 
         private ScaleTarget(BenchmarkSettings settings, List<SeededJob> targets, string prefix)
         {
@@ -67,6 +77,7 @@ public static class JobTableScale
         }
 
         public ServiceHost Service { get; private set; } = null!;
+        public int Unsettled { get; private init; }
         private Broker _broker = null!;
         private BenchDatabase _database = null!;
         private TokenMint _mint = null!;
@@ -75,11 +86,11 @@ public static class JobTableScale
         public static async Task<ScaleTarget> StartAsync(BenchmarkSettings settings, int unsettled, Action<string> log)
         {
             var run = Guid.NewGuid();
-            var called = settings.WarmUpCallbacks + settings.ScaleCallbacks;
+            var called = settings.ScaleCallbacks;
             var total = (long)unsettled + called;
             var stride = total / called;
             var targets = Enumerable.Range(0, called).Select(i => SeededJob.For(1 + (i * stride), run)).ToList();
-            var target = new ScaleTarget(settings, targets, ServiceSettings.NewPrefix());
+            var target = new ScaleTarget(settings, targets, ServiceSettings.NewPrefix()) { Unsettled = unsettled, _run = run };
             target._broker = await Broker.ConnectAsync(settings.RabbitMqUrl);
             target._database = await BenchDatabase.CreateAsync(settings.PostgresServer);
             var address = ServiceHost.FreeLoopbackAddress();
@@ -90,6 +101,15 @@ public static class JobTableScale
             target._mint = new TokenMint(serviceSettings);
             target._http = HttpLoad.Client(settings.Connections);
             return target;
+        }
+
+        public async Task<int> WarmUpRoundAsync(int round)
+        {
+            var size = _settings.WarmUpRoundCallbacks;
+            var jobs = LongRange(WarmUpTrackIds + ((round - 1L) * size) + 1, size).Select(trackId => SeededJob.For(trackId, _run)).ToList();
+            await _database.InsertProcessingJobsAsync(jobs);
+            await HttpLoad.RunAsync(_http, jobs.Select(job => Callbacks.Success(_mint.Tokens, job)).ToList(), _settings.Connections);
+            return size;
         }
 
         public Task<HttpLoadResult> CallBackAsync(int count)
