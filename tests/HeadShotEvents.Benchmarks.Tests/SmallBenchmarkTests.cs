@@ -72,13 +72,12 @@ public sealed class SmallBenchmarkTests
             Assert.InRange(broker.Cpu.LoadGeneratorMs, 0.001, 1_000);
             Assert.Equal(0, broker.Cpu.ServiceMs); // no service in the broker's own run
 
-            // The service's JIT is watched: its first round (one, in this configuration) compiled methods.
+            // The service's JIT is watched: its first round compiled methods, and the measured window was watched too.
             Assert.All(new[] { ingest.WarmUp, endToEnd.WarmUp }, warmUp =>
             {
-                Assert.Equal(1, warmUp.Rounds);
-                Assert.InRange(warmUp.LastRound!.Methods, 1, 1_000_000);
-                Assert.InRange(warmUp.LastRound.CoreShare, 0, 2);
-                Assert.InRange(warmUp.Measured!.Methods, 0, 1_000_000);
+                Assert.InRange(warmUp.LastRound!.Methods, 1, 10_000_000);
+                Assert.True(warmUp.LastRound.CoreShare > 0);
+                Assert.NotNull(warmUp.Measured);
             });
 
             Assert.Equal(8, report.Ratios().Count());

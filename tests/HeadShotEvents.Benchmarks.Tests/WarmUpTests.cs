@@ -18,6 +18,25 @@ public sealed class WarmUpTests
         Assert.Contains("JIT not watched", summary.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(15_000, 5_000, 3)]
+    [InlineData(7_000, 5_000, 2)]
+    [InlineData(30, 5_000, 1)]
+    [InlineData(20, 5, 4)]
+    [InlineData(7, 5, 2)]
+    public void The_minimum_rounds_cover_at_least_the_minimum_warm_up(double minimum, double roundSize, int rounds) =>
+        Assert.Equal(rounds, WarmUp.RoundsFor(minimum, roundSize));
+
+    [Fact]
+    public async Task A_minimum_above_the_maximum_is_still_run()
+    {
+        var rounds = 0;
+        var summary = await WarmUp.UntilJitSettlesAsync(null, _ => Task.FromResult(++rounds), minRounds: 4, maxRounds: 2, "test", _ => { });
+
+        Assert.Equal(4, rounds);
+        Assert.Equal(4, summary.Rounds);
+    }
+
     [Fact]
     public async Task A_watched_process_that_keeps_compiling_is_warmed_up_to_the_maximum_and_reported_unsettled()
     {
@@ -41,7 +60,7 @@ public sealed class WarmUpTests
         Assert.Equal(3, summary.Rounds);
         Assert.False(summary.Settled);
         Assert.InRange(summary.LastRound!.Methods, 1, 10_000_000);
-        Assert.InRange(summary.LastRound.CoreShare, WarmUp.SettledCoreShare, 2);
+        Assert.True(summary.LastRound.CoreShare >= WarmUp.SettledCoreShare);
         Assert.Contains("NOT settled", summary.ToString(), StringComparison.Ordinal);
     }
 }

@@ -22,10 +22,9 @@ public sealed class JitWatch : IAsyncDisposable
     private long _methods;
     private double _jitMs;
 
-    private JitWatch(EventPipeSession session)
+    private JitWatch(EventPipeSession session, EventPipeEventSource source)
     {
         _session = session;
-        var source = new EventPipeEventSource(session.EventStream);
         // Both on the reading thread, in order: a compilation's start, then its end (the method's load).
         source.Clr.MethodJittingStarted += e => _startedAt[e.MethodID] = e.TimeStampRelativeMSec;
         source.Clr.MethodLoadVerbose += e =>
@@ -51,13 +50,35 @@ public sealed class JitWatch : IAsyncDisposable
         try
         {
             var provider = new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.Jit);
-            return new JitWatch(new DiagnosticsClient(pid).StartEventPipeSession([provider], requestRundown: false));
+            var session = new DiagnosticsClient(pid).StartEventPipeSession([provider], requestRundown: false);
+            try
+            {
+                return new JitWatch(session, new EventPipeEventSource(session.EventStream));
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
         }
         catch (Exception ex) when (ex is ServerNotAvailableException or UnsupportedCommandException or IOException or TimeoutException)
         {
             log($"the service's JIT cannot be watched ({ex.GetType().Name}): warm-ups are of their minimum length");
             return null;
         }
+    }
+
+    /// <summary>False once the event stream has ended (the service stopped): then no compilation is seen, which is not the same as none.</summary>
+    public bool Watching => !_reading.IsCompleted;
+
+    /// <summary>
+    /// The runtime sends its events in blocks about every 100 ms and the reader passes them on a
+    /// block late, so a snapshot taken right after some work waits a moment for that work's events.
+    /// </summary>
+    public async Task<JitSnapshot> TakeAfterFlushAsync()
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        return Take();
     }
 
     public JitSnapshot Take()
@@ -72,11 +93,13 @@ public sealed class JitWatch : IAsyncDisposable
     {
         try
         {
-            await _session.StopAsync(CancellationToken.None);
+            // Bounded: a service that has stopped answering must not hang the benchmark's clean-up.
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _session.StopAsync(patience.Token);
         }
-        catch (Exception ex) when (ex is ServerNotAvailableException or IOException or EndOfStreamException)
+        catch (Exception ex) when (ex is ServerNotAvailableException or ServerErrorException or IOException or EndOfStreamException or OperationCanceledException)
         {
-            // The service has already stopped.
+            // The service has already stopped, or no longer answers.
         }
 
         await _reading.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });

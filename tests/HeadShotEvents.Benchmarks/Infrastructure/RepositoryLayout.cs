@@ -43,11 +43,24 @@ public static partial class RepositoryLayout
     /// The runtime settings the image gives the service: each <c>ENV DOTNET_NAME=VALUE</c> line of
     /// infra/docker/Dockerfile, so the benchmark runs the service as the image does.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> ImageRuntimeSettings() =>
-        File.ReadLines(Path.Combine(Root(), "infra", "docker", "Dockerfile"))
-            .Select(line => ImageRuntimeSetting().Match(line))
-            .Where(match => match.Success)
-            .ToDictionary(match => match.Groups[1].Value, match => match.Groups[2].Value);
+    public static IReadOnlyDictionary<string, string> ImageRuntimeSettings()
+    {
+        var settings = new Dictionary<string, string>();
+        foreach (var line in File.ReadLines(Path.Combine(Root(), "infra", "docker", "Dockerfile")))
+        {
+            if (ImageRuntimeSetting().Match(line) is { Success: true } match)
+            {
+                settings[match.Groups[1].Value] = match.Groups[2].Value;
+            }
+            else if (!line.TrimStart().StartsWith('#') && line.Contains("DOTNET_", StringComparison.Ordinal) && !line.Contains("$", StringComparison.Ordinal))
+            {
+                // Another form (several variables in one ENV, `ENV NAME VALUE`, quotes) would be skipped silently.
+                throw new InvalidDataException($"infra/docker/Dockerfile sets a DOTNET_ variable in a form the benchmark does not read; give it a line `ENV DOTNET_NAME=VALUE` of its own: {line}");
+            }
+        }
+
+        return settings;
+    }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^ENV (DOTNET_\w+)=(\S+)\s*$")]
     private static partial System.Text.RegularExpressions.Regex ImageRuntimeSetting();

@@ -54,7 +54,7 @@ public static class CallbackIngest
                 await HttpLoad.RunAsync(http, roundJobs.Select(job => Callbacks.Success(mint.Tokens, job)).ToList(), settings.Connections);
                 await broker.WaitForCountsAsync(queues, (uint)(round * roundSize), TimeSpan.FromSeconds(60));
                 return roundSize;
-            }, minRounds: Math.Max(1, settings.WarmUpCallbacks / roundSize), settings.MaxWarmUpRounds, "ingest", log);
+            }, minRounds: WarmUp.RoundsFor(settings.WarmUpCallbacks, roundSize), settings.MaxWarmUpRounds, "ingest", log);
             await Task.Delay(settings.WarmUpPause); // the JIT's background recompilation catches up
             foreach (var queue in queues)
             {

@@ -65,7 +65,7 @@ public static class EndToEnd
                 var offered = await OfferAsync(bus, outcomes, warmUpRate, round);
                 await outcomes.WaitForAsync(offered.Keys, TimeSpan.FromSeconds(120));
                 return offered.Count;
-            }, minRounds: Math.Max(1, (int)(settings.EndToEndWarmUp / round)), settings.MaxWarmUpRounds, "e2e", log);
+            }, minRounds: WarmUp.RoundsFor(settings.EndToEndWarmUp.TotalSeconds, round.TotalSeconds), settings.MaxWarmUpRounds, "e2e", log);
             await Task.Delay(settings.WarmUpPause);
 
             log($"e2e: HeadShotRequested at {settings.EndToEndRate}/s for {settings.EndToEndDuration.TotalSeconds} s");

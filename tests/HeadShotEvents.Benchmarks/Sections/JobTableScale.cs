@@ -8,8 +8,9 @@ public sealed record ScaleResult(ScalePoint Small, ScalePoint Large, int Rounds,
 
 /// <summary>
 /// The webhook path and the service's memory with few and with very many unsettled jobs in the
-/// table: the same callbacks (a warm-up, then the measured ones, spread over the table) against a
-/// table that also holds 1,000 or 1,000,000 other jobs in Processing that nothing calls back.
+/// table: the same measured callbacks, spread over the table, against a table that also holds 1,000
+/// or 1,000,000 other jobs in Processing that nothing calls back. Each service is first warmed up
+/// until its JIT has settled, with callbacks for jobs of the warm-up's own (see WarmUp).
 /// Two services, one per table, measured in alternating rounds: on a shared machine the load
 /// drifts, and alternating makes the drift fall on both alike instead of on whichever ran second.
 /// </summary>
@@ -26,7 +27,7 @@ public static class JobTableScale
             // Callbacks for jobs of the warm-up's own (not among the unsettled ones), until the service's JIT has settled.
             await using var jit = JitWatch.TryStart(target.Service.ProcessId, log);
             var warmUp = await WarmUp.UntilJitSettlesAsync(jit, target.WarmUpRoundAsync,
-                minRounds: Math.Max(1, settings.WarmUpCallbacks / settings.WarmUpRoundCallbacks), settings.MaxWarmUpRounds, "scale", log);
+                minRounds: WarmUp.RoundsFor(settings.WarmUpCallbacks, settings.WarmUpRoundCallbacks), settings.MaxWarmUpRounds, "scale", log);
             log($"scale: {target.Unsettled:N0} unsettled: {warmUp}");
         }
 
