@@ -43,7 +43,7 @@ public sealed class OwedEvents(TimeProvider time, Microsoft.Extensions.Options.I
     public DateTime? HandOffClaim()
     {
         var now = time.GetUtcNow().UtcDateTime;
-        if (!_accepting || now.Ticks < Interlocked.Read(ref _suspendedUntil))
+        if (!TakesHandOffsAt(now))
         {
             return null;
         }
@@ -60,7 +60,9 @@ public sealed class OwedEvents(TimeProvider time, Microsoft.Extensions.Options.I
     }
 
     /// <summary>Whether a dispatcher here takes hand-offs (it runs, and its publishes are not failing).</summary>
-    public bool TakesHandOffs => _accepting && time.GetUtcNow().UtcDateTime.Ticks >= Interlocked.Read(ref _suspendedUntil);
+    public bool TakesHandOffs => TakesHandOffsAt(time.GetUtcNow().UtcDateTime);
+
+    private bool TakesHandOffsAt(DateTime now) => _accepting && now.Ticks >= Interlocked.Read(ref _suspendedUntil);
 
     /// <summary>A settle that took <see cref="HandOffClaim"/> is done with it (handed off, or released).</summary>
     public void ClaimSettled() => Interlocked.Decrement(ref _settlesClaiming);
