@@ -94,7 +94,7 @@ public sealed class TracingTests
         Assert.Equal(dispatch.SpanId, completedPublish.ParentSpanId);
         Assert.NotNull(fetch);
         // Linked to the reconciler round that did the polling, which lives in its own trace.
-        var round = spans.All().Single(s => s.SpanId == Assert.Single(poll.Links).Context.SpanId);
+        var round = await spans.SpanAsync(Assert.Single(poll.Links).Context.SpanId);
         Assert.Equal("headshot.reconcile", round.OperationName);
     }
 
@@ -116,7 +116,7 @@ public sealed class TracingTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var callback = await spans.CallbackOfAsync(waiting.Job.RequestId);
         Assert.Equal(ActivityContext.Parse(waiting.Job.TraceParent!, null).TraceId, callback.TraceId);
-        var inbound = spans.All().Single(s => s.SpanId == Assert.Single(callback.Links).Context.SpanId);
+        var inbound = await spans.SpanAsync(Assert.Single(callback.Links).Context.SpanId);
         Assert.Equal(default, inbound.ParentSpanId);
         await waiting.Pipeline.WaitForTerminalAsync(waiting.Job.RequestId);
         Assert.DoesNotContain(spans.All(), s => s.TraceId == forged);
@@ -158,6 +158,14 @@ internal sealed class CapturedSpans : IDisposable
         (await Eventually.UntilAsync(() => Task.FromResult(All().SingleOrDefault(s =>
                 s.OperationName == operation && (string?)s.GetTagItem(HeadShotTelemetry.RequestIdTag) == requestId.ToString() && match(s))),
             s => s is not null, Pipeline.Patience, $"the {operation} span"))!;
+
+    /// <summary>
+    /// The span with this id once it has ended: a linked span may end after the span that links it
+    /// (the inbound request's ends once its response is written, after the client has it).
+    /// </summary>
+    public async Task<Activity> SpanAsync(ActivitySpanId spanId) =>
+        (await Eventually.UntilAsync(() => Task.FromResult(All().SingleOrDefault(s => s.SpanId == spanId)),
+            s => s is not null, Pipeline.Patience, $"span {spanId}"))!;
 
     /// <summary>The spans of one trace, once <paramref name="complete"/> says every expected span has ended.</summary>
     public Task<IReadOnlyList<Activity>> TraceAsync(ActivityTraceId traceId, Func<IReadOnlyList<Activity>, bool> complete) =>
