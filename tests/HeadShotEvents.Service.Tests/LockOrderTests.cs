@@ -64,7 +64,12 @@ public sealed class LockOrderTests
         }
         catch (TimeoutException timeout)
         {
-            throw new TimeoutException($"{timeout.Message}; sessions: {await ActivityAsync(blocker)}; settle {settling.Status}, record {recording.Status}", timeout);
+            var sessions = $"sessions: {await ActivityAsync(blocker)}; settle {settling.Status}, record {recording.Status}";
+            // Let the batches finish before the scopes are disposed: one still blocked would hold its
+            // connection until the command timeout, and that disposal's error would hide this one.
+            await holding.RollbackAsync();
+            await Task.WhenAll(settling, recording).ContinueWith(_ => { }, TaskScheduler.Default);
+            throw new TimeoutException($"{timeout.Message}; {sessions}", timeout);
         }
         await holding.RollbackAsync();
 
