@@ -53,13 +53,14 @@ public sealed class TimelineStore(JobsDbContext db)
         try
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = Statement(records, command, postgres);
             if (!postgres)
             {
+                command.CommandText = SqliteStatement(records, command);
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 return [];
             }
 
+            PostgresTimeline.Bind((Npgsql.NpgsqlCommand)command, records);
             var lost = new List<TimelineRecord>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -77,51 +78,59 @@ public sealed class TimelineStore(JobsDbContext db)
 
     /// <summary>
     /// <c>v</c> holds the records with their position in the batch (<c>I</c>) and their rank within
-    /// their job (<c>N</c>, 1-based); a record's slot is its job's highest stored slot plus N. Slot 63
-    /// becomes the truncation marker; beyond it nothing is inserted. A slot a concurrent writer took
-    /// first is skipped (ON CONFLICT DO NOTHING); on PostgreSQL the statement returns those records' positions.
+    /// their job (<c>N</c>, 1-based), from <paramref name="rows"/>; <c>s</c> gives each its slot: its
+    /// job's highest stored slot plus N.
     /// </summary>
-    private static string Statement(IReadOnlyList<TimelineRecord> records, DbCommand command, bool postgres)
+    internal static string Slotted(string rows) => $"""
+        v("I", "TrackId", "N", "At", "Kind", "Outcome", "Detail", "MessageId", "Queue") AS ({rows}),
+        s AS (SELECT v.*, COALESCE((SELECT MAX(e."Slot") FROM head_shot_timeline e WHERE e."TrackId" = v."TrackId"), -1) + v."N" AS "Slot" FROM v)
+        """;
+
+    /// <summary>
+    /// Inserts <c>s</c>: slot 63 becomes the truncation marker, beyond it nothing is inserted, and a
+    /// slot a concurrent writer took first is skipped (ON CONFLICT DO NOTHING).
+    /// </summary>
+    internal static readonly string Insert = $"""
+        INSERT INTO head_shot_timeline ("TrackId", "Slot", "At", "Kind", "Outcome", "Detail", "MessageId", "Queue")
+        SELECT "TrackId", "Slot", "At",
+               CASE WHEN "Slot" = {LastSlot} THEN '{nameof(TimelineKind.Truncated)}' ELSE "Kind" END,
+               CASE WHEN "Slot" = {LastSlot} THEN NULL ELSE "Outcome" END,
+               CASE WHEN "Slot" = {LastSlot} THEN 'Later entries were dropped: at most {LastSlot} are kept per job.' ELSE "Detail" END,
+               CASE WHEN "Slot" = {LastSlot} THEN NULL ELSE "MessageId" END,
+               CASE WHEN "Slot" = {LastSlot} THEN NULL ELSE "Queue" END
+        FROM s WHERE "Slot" <= {LastSlot}
+        ON CONFLICT DO NOTHING
+        """;
+
+    /// <summary>Each record's rank within its job in this batch (1-based), in the batch's order.</summary>
+    internal static int[] Ranks(IReadOnlyList<TimelineRecord> records)
+    {
+        var rank = new Dictionary<long, int>();
+        var ranks = new int[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            ranks[i] = rank[records[i].TrackId] = rank.GetValueOrDefault(records[i].TrackId) + 1;
+        }
+
+        return ranks;
+    }
+
+    /// <summary>SQLite (the embedded store): the rows as a VALUES list with a parameter each, one writer at a time.</summary>
+    private static string SqliteStatement(IReadOnlyList<TimelineRecord> records, DbCommand command)
     {
         var values = new StringBuilder();
-        var rank = new Dictionary<long, int>();
+        var ranks = Ranks(records);
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
-            rank[record.TrackId] = rank.GetValueOrDefault(record.TrackId) + 1;
-            var at = Add(command, $"a{i}", record.At, null);
-            // The first row names its types on PostgreSQL: a column of NULL parameters would otherwise be text-less "unknown".
             values.Append(i == 0 ? "" : ",\n").Append(CultureInfo.InvariantCulture,
-                $"({Add(command, $"i{i}", i, null)}, {Add(command, $"t{i}", record.TrackId, null)}, {Add(command, $"n{i}", rank[record.TrackId], null)}, {at}, "
-                + $"{Add(command, $"k{i}", record.Kind.ToString(), DbType.String)}, {Add(command, $"o{i}", record.Outcome, DbType.String)}, "
-                + $"{Add(command, $"d{i}", record.Detail, DbType.String)}, {Add(command, $"m{i}", record.MessageId, DbType.String)}, "
-                + $"{Add(command, $"q{i}", record.Queue, DbType.String)})");
+                $"({Add(command, $"i{i}", i, null)}, {Add(command, $"t{i}", record.TrackId, null)}, {Add(command, $"n{i}", ranks[i], null)}, "
+                + $"{Add(command, $"a{i}", record.At, null)}, {Add(command, $"k{i}", record.Kind.ToString(), DbType.String)}, "
+                + $"{Add(command, $"o{i}", record.Outcome, DbType.String)}, {Add(command, $"d{i}", record.Detail, DbType.String)}, "
+                + $"{Add(command, $"m{i}", record.MessageId, DbType.String)}, {Add(command, $"q{i}", record.Queue, DbType.String)})");
         }
 
-        var slotted = $"""
-            v("I", "TrackId", "N", "At", "Kind", "Outcome", "Detail", "MessageId", "Queue") AS (VALUES {values}),
-            s AS (SELECT v.*, COALESCE((SELECT MAX(e."Slot") FROM head_shot_timeline e WHERE e."TrackId" = v."TrackId"), -1) + v."N" AS "Slot" FROM v)
-            """;
-        var insert = $"""
-            INSERT INTO head_shot_timeline ("TrackId", "Slot", "At", "Kind", "Outcome", "Detail", "MessageId", "Queue")
-            SELECT "TrackId", "Slot", "At",
-                   CASE WHEN "Slot" = {LastSlot} THEN '{nameof(TimelineKind.Truncated)}' ELSE "Kind" END,
-                   CASE WHEN "Slot" = {LastSlot} THEN NULL ELSE "Outcome" END,
-                   CASE WHEN "Slot" = {LastSlot} THEN 'Later entries were dropped: at most {LastSlot} are kept per job.' ELSE "Detail" END,
-                   CASE WHEN "Slot" = {LastSlot} THEN NULL ELSE "MessageId" END,
-                   CASE WHEN "Slot" = {LastSlot} THEN NULL ELSE "Queue" END
-            FROM s WHERE "Slot" <= {LastSlot}
-            ON CONFLICT DO NOTHING
-            """;
-        return postgres
-            ? $"""
-              WITH {slotted},
-              stored AS ({insert} RETURNING "TrackId", "Slot")
-              SELECT s."I" FROM s
-              WHERE s."Slot" < {LastSlot} AND NOT EXISTS (SELECT 1 FROM stored WHERE stored."TrackId" = s."TrackId" AND stored."Slot" = s."Slot")
-              ORDER BY s."I"
-              """
-            : $"WITH {slotted}\n{insert}";
+        return $"WITH {Slotted($"VALUES {values}")}\n{Insert}";
     }
 
     private static string Add(DbCommand command, string name, object? value, DbType? type)
