@@ -62,9 +62,9 @@ public sealed class EndToEndTests
         await pipeline.PublishAsync(request);
         await pipeline.WaitForTerminalAsync(request.RequestId);
 
-        // Subscribers may hear the event before the service clears its "event owed" mark.
-        var job = await Eventually.UntilAsync(() => pipeline.Service.JobAsync(request.RequestId), j => j is { TerminalEventPending: false },
-            what: "the owed-event mark cleared");
+        // Subscribers may hear the event before the service deletes its owed event.
+        var job = await pipeline.Service.JobAsync(request.RequestId);
+        await Eventually.UntilAsync(() => pipeline.Service.OwesEventAsync(job!.TrackId), owes => !owes, what: "the event no longer owed");
         Assert.Equal(JobState.Completed, job!.State);
         var submitted = Assert.Single(pipeline.Archiver.Received.All<HeadShotSubmitted>());
         Assert.Equal(job.TrackId, submitted.TrackId);

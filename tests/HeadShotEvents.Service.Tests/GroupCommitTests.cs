@@ -95,6 +95,11 @@ public sealed class GroupCommitTests
             var expected = referenceRows[result.State == JobState.Completed ? reference[0] : reference[1]];
             AssertSameSettledRow(expected, rows[result.id]);
         }
+
+        // Each settled job owes its event once, unclaimed (no dispatcher runs here), on either path.
+        var owed = await OwedEventsTable.ReadAsync(service.Services);
+        Assert.InRange(owed.Count, jobs.Count + reference.Count, jobs.Count + reference.Count);
+        Assert.All(jobs.Concat(reference), id => Assert.True(owed.TryGetValue(id, out var claim) && claim is null, $"job {id}'s event owed, unclaimed"));
     }
 
     [Theory]
@@ -176,8 +181,6 @@ public sealed class GroupCommitTests
         Assert.Equal(expected.FinishedAt, actual.FinishedAt);
         Assert.Equal($"ml-{actual.TrackId}", actual.ModelsLabId);
         Assert.Null(actual.NextPollAt);
-        Assert.True(actual.TerminalEventPending);
-        Assert.Null(actual.PublishClaimedUntil);
         Assert.Equal(1, actual.Version);
         Assert.Equal(expected.TraceParent, actual.TraceParent);
         Assert.Equal(expected.TraceState, actual.TraceState);

@@ -67,13 +67,13 @@ public sealed class OutboxClaimTests
 
         await slow.ReleaseAsync(owed, first.ClaimedUntil, TimeSpan.Zero, CancellationToken.None);
         await slow.ClearAsync(owed, first.ClaimedUntil, CancellationToken.None);
-        var afterSlow = await RowsAsync(service);
-        Assert.All(afterSlow, j => Assert.True(j.TerminalEventPending && j.PublishClaimedUntil == second.ClaimedUntil,
-            $"job {j.TrackId} must stay owed and claimed by the second dispatcher"));
+        var afterSlow = await OwedAsync(service);
+        Assert.All(owed, id => Assert.True(afterSlow.TryGetValue(id, out var claim) && claim == second.ClaimedUntil,
+            $"job {id} must stay owed and claimed by the second dispatcher"));
 
         await later.ClearAsync(owed, second.ClaimedUntil, CancellationToken.None);
-        var afterLater = await RowsAsync(service);
-        Assert.InRange(afterLater.Count(j => !j.TerminalEventPending && j.PublishClaimedUntil == null), Owed, Owed);
+        var afterLater = await OwedAsync(service);
+        Assert.InRange(owed.Count(id => !afterLater.ContainsKey(id)), Owed, Owed);
     }
 
     [Theory]
@@ -94,19 +94,20 @@ public sealed class OutboxClaimTests
         var crossed = x.Jobs.Select(j => new OwedEvent(j, y.ClaimedUntil)).Concat(y.Jobs.Select(j => new OwedEvent(j, x.ClaimedUntil))).ToList();
         await store.ClearAsync(crossed, CancellationToken.None);
         await store.ReleaseAsync(crossed, TimeSpan.FromMinutes(1), CancellationToken.None);
-        var rows = (await RowsAsync(service)).ToDictionary(j => j.TrackId);
-        Assert.All(x.Jobs, j => Assert.Equal(x.ClaimedUntil, rows[j.TrackId].PublishClaimedUntil));
-        Assert.All(y.Jobs, j => Assert.Equal(y.ClaimedUntil, rows[j.TrackId].PublishClaimedUntil));
+        var rows = await OwedAsync(service);
+        Assert.All(x.Jobs, j => Assert.Equal(x.ClaimedUntil, rows[j.TrackId]));
+        Assert.All(y.Jobs, j => Assert.Equal(y.ClaimedUntil, rows[j.TrackId]));
 
         // Under their own claims, in one call: x's cleared, then y's released for a minute.
         var clearX = x.Jobs.Select(j => new OwedEvent(j, x.ClaimedUntil)).ToList();
         var releaseY = y.Jobs.Select(j => new OwedEvent(j, y.ClaimedUntil)).ToList();
         await store.ClearAsync(clearX, CancellationToken.None);
         await store.ReleaseAsync(releaseY, TimeSpan.FromMinutes(1), CancellationToken.None);
-        rows = (await RowsAsync(service)).ToDictionary(j => j.TrackId);
-        Assert.InRange(rows.Values.Count(j => !j.TerminalEventPending && j.PublishClaimedUntil is null), x.Jobs.Count, x.Jobs.Count);
-        Assert.All(y.Jobs, j => Assert.True(rows[j.TrackId].TerminalEventPending
-            && rows[j.TrackId].PublishClaimedUntil > DateTime.UtcNow.AddSeconds(30) && rows[j.TrackId].PublishClaimedUntil < DateTime.UtcNow.AddSeconds(90)));
+        rows = await OwedAsync(service);
+        Assert.InRange(owed.Count(id => !rows.ContainsKey(id)), x.Jobs.Count, x.Jobs.Count);
+        Assert.All(x.Jobs, j => Assert.DoesNotContain(j.TrackId, rows.Keys));
+        Assert.All(y.Jobs, j => Assert.True(rows.TryGetValue(j.TrackId, out var claim)
+            && claim > DateTime.UtcNow.AddSeconds(30) && claim < DateTime.UtcNow.AddSeconds(90)));
         Assert.InRange(owed.Count - x.Jobs.Count - y.Jobs.Count, 0, Owed);
     }
 
@@ -116,10 +117,10 @@ public sealed class OutboxClaimTests
         return new JobsDbContext((service.Provider == "Sqlite" ? builder.UseSqlite(service.ConnectionString) : builder.UseNpgsql(service.ConnectionString)).Options);
     }
 
-    private static async Task<List<HeadShotJob>> RowsAsync(ServiceApplication service)
+    private static async Task<Dictionary<long, DateTime?>> OwedAsync(ServiceApplication service)
     {
         await using var db = Context(service);
-        return await db.Jobs.AsNoTracking().ToListAsync();
+        return await OwedEventsTable.ReadAsync(db);
     }
 
     private static async Task<List<long>> SeedOwedAsync(ServiceApplication service)
@@ -135,10 +136,10 @@ public sealed class OutboxClaimTests
             UpdatedAt = now,
             FinishedAt = now,
             Outputs = ["https://pub-3626123a.r2.dev/temp/x-0.png"],
-            TerminalEventPending = true,
         }).ToList();
         db.Jobs.AddRange(jobs);
         await db.SaveChangesAsync();
+        await OwedEventsTable.OweAsync(db, jobs.Select(j => j.TrackId));
         return jobs.Select(j => j.TrackId).ToList();
     }
 }

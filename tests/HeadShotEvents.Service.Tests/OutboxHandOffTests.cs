@@ -36,13 +36,12 @@ public sealed class OutboxHandOffTests
 
         var settles = jobs.Select((id, i) => hotPath.SettleAsync(id, i % 2 == 0 ? Completed(now) : Failed(now), null, CancellationToken.None));
         Assert.All(await Task.WhenAll(settles), Assert.True);
-        await Eventually.UntilAsync(() => RowsAsync(service), rows => rows.All(j => !j.TerminalEventPending), TimeSpan.FromSeconds(20),
-            "every event published and its mark cleared");
+        await Eventually.UntilAsync(() => OwedEventsTable.ReadAsync(service.Services), owed => owed.Count == 0, TimeSpan.FromSeconds(20),
+            "every event published and no longer owed");
 
         Assert.Equal((jobs.Count, 0L), Dispatcher(service).Published); // all handed over, none swept
         Assert.InRange(published.Terminal, jobs.Count, jobs.Count);
         var rows = (await RowsAsync(service)).ToDictionary(j => j.RequestId);
-        Assert.All(rows.Values, j => Assert.Null(j.PublishClaimedUntil));
         foreach (var sent in published.All<HeadShotCompleted>().Cast<object>().Concat(published.All<HeadShotFailed>()))
         {
             var requestId = sent is HeadShotCompleted c ? c.RequestId : ((HeadShotFailed)sent).RequestId;
@@ -63,8 +62,8 @@ public sealed class OutboxHandOffTests
         var job = (await RowsAsync(service)).Single(j => j.TrackId == id);
         service.Services.GetRequiredService<OwedEvents>().HandOff([new OwedEvent(job, claim)]);
 
-        await Eventually.UntilAsync(() => RowsAsync(service), rows => rows.All(j => !j.TerminalEventPending), TimeSpan.FromSeconds(20),
-            "the event published and its mark cleared");
+        await Eventually.UntilAsync(() => OwedEventsTable.ReadAsync(service.Services), owed => owed.Count == 0, TimeSpan.FromSeconds(20),
+            "the event published and no longer owed");
         // The sweep counts its batch once the clear is done, a moment after the row shows it.
         await Eventually.UntilAsync(() => Task.FromResult(dispatcher.Published), published => published.Swept > 0, TimeSpan.FromSeconds(5), "the sweep's count");
         Assert.Equal((0L, 1L), dispatcher.Published);
@@ -89,13 +88,13 @@ public sealed class OutboxHandOffTests
             relay.Stall(); // the publishes wait for confirms that do not come, until the stop cuts them short
             var now = DateTime.UtcNow;
             Assert.All(await Task.WhenAll(jobs.Select(id => hotPath.SettleAsync(id, Completed(now), null, CancellationToken.None))), Assert.True);
-            var claimed = await RowsAsync(service);
-            Assert.InRange(claimed.Count(j => j.TerminalEventPending && j.PublishClaimedUntil > now), jobs.Count, jobs.Count);
+            var claimed = await OwedEventsTable.ReadAsync(service.Services);
+            Assert.InRange(jobs.Count(id => claimed.TryGetValue(id, out var claim) && claim > now), jobs.Count, jobs.Count);
 
             await dispatcher.StopAsync(CancellationToken.None);
 
-            var released = await RowsAsync(service);
-            Assert.InRange(released.Count(j => j.TerminalEventPending && j.PublishClaimedUntil is null), jobs.Count, jobs.Count);
+            var released = await OwedEventsTable.ReadAsync(service.Services);
+            Assert.InRange(jobs.Count(id => released.TryGetValue(id, out var claim) && claim is null), jobs.Count, jobs.Count);
             Assert.Equal((0L, 0L), dispatcher.Published);
         }
         finally
@@ -126,14 +125,14 @@ public sealed class OutboxHandOffTests
             relay.Cut();
             Assert.True(await hotPath.SettleAsync(jobs[0], Completed(DateTime.UtcNow), null, CancellationToken.None));
             // Released for a sweep after the retry delay: its claim now ends a minute out.
-            await Eventually.UntilAsync(async () => (await RowsAsync(service)).Single(j => j.TrackId == jobs[0]).PublishClaimedUntil,
+            await Eventually.UntilAsync(async () => (await OwedEventsTable.ReadAsync(service.Services)).GetValueOrDefault(jobs[0]),
                 claim => claim > DateTime.UtcNow.AddSeconds(30), TimeSpan.FromSeconds(20), "the failed hand-off released with the retry delay");
 
             Assert.False(service.Services.GetRequiredService<OwedEvents>().TakesHandOffs);
             Assert.True(await hotPath.SettleAsync(jobs[1], Completed(DateTime.UtcNow), null, CancellationToken.None));
-            var second = (await RowsAsync(service)).Single(j => j.TrackId == jobs[1]);
-            Assert.True(second.TerminalEventPending);
-            Assert.Null(second.PublishClaimedUntil); // unclaimed: any dispatcher's sweep may take it
+            var owed = await OwedEventsTable.ReadAsync(service.Services);
+            Assert.True(owed.TryGetValue(jobs[1], out var second), "the second settle's event is owed");
+            Assert.Null(second); // unclaimed: any dispatcher's sweep may take it
         }
         finally
         {
@@ -158,10 +157,10 @@ public sealed class OutboxHandOffTests
             Assert.InRange(released, claimed.Count, claimed.Count);
         }
 
-        var rows = (await RowsAsync(service)).ToDictionary(j => j.TrackId);
-        Assert.All(claimed, id => Assert.Null(rows[id].PublishClaimedUntil));
-        Assert.All(othersClaim, id => Assert.Equal(other, rows[id].PublishClaimedUntil));
-        Assert.All(rows.Values, j => Assert.True(j.TerminalEventPending));
+        var owed = await OwedEventsTable.ReadAsync(service.Services);
+        Assert.InRange(owed.Count, claimed.Count + othersClaim.Count, claimed.Count + othersClaim.Count); // still owed, every one
+        Assert.All(claimed, id => Assert.Null(owed[id]));
+        Assert.All(othersClaim, id => Assert.Equal(other, owed[id]));
     }
 
     private static Task DispatcherTakesHandOffsAsync(ServiceApplication service) =>
@@ -212,13 +211,16 @@ public sealed class OutboxHandOffTests
             SubmittedAt = now,
             FinishedAt = state.IsTerminal() ? now : null,
             Outputs = state.IsTerminal() ? ["https://pub-3626123a.r2.dev/temp/x-0.png"] : [],
-            TerminalEventPending = state.IsTerminal(),
-            PublishClaimedUntil = claimedUntil,
             TraceParent = "00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01",
             Metadata = i % 3 == 0 ? null : new Dictionary<string, string> { ["customer"] = $"c-{i}", ["quote"] = "\"ü\"" },
         }).ToList();
         db.Jobs.AddRange(jobs);
         await db.SaveChangesAsync();
+        if (state.IsTerminal())
+        {
+            await OwedEventsTable.OweAsync(db, jobs.Select(j => j.TrackId), claimedUntil);
+        }
+
         return jobs.Select(j => j.TrackId).ToList();
     }
 }

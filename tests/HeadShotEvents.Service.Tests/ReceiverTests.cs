@@ -87,13 +87,13 @@ public sealed class ReceiverTests
         Assert.Equal(HttpStatusCode.OK, cutOff.StatusCode);
         var owed = await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId);
         Assert.Equal(JobState.Completed, owed!.State);
-        Assert.True(owed.TerminalEventPending, "the transition is durable and the event is owed");
+        Assert.True(await waiting.Pipeline.Service.OwesEventAsync(owed.TrackId), "the transition is durable and the event is owed");
         Assert.Equal(0, waiting.Pipeline.Published.Terminal);
 
         relay.Restore();
         await waiting.Pipeline.WaitForPublishedTerminalAsync(waiting.Job.RequestId);
-        await Eventually.UntilAsync(() => waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId),
-            j => j is { TerminalEventPending: false }, Pipeline.Patience, "the owed mark to be cleared");
+        await Eventually.UntilAsync(() => waiting.Pipeline.Service.OwesEventAsync(owed.TrackId),
+            owes => !owes, Pipeline.Patience, "the event to be no longer owed");
         await waiting.Pipeline.SettleAsync();
         Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
         Assert.Single(waiting.Pipeline.Published.All<HeadShotCompleted>());
@@ -132,7 +132,7 @@ public sealed class ReceiverTests
         await waiting.Pipeline.SettleAsync();
         Assert.Single(waiting.Pipeline.Archiver.Received.All<HeadShotCompleted>());
         Assert.Single(waiting.Pipeline.Published.All<HeadShotCompleted>());
-        Assert.False((await waiting.Pipeline.Service.JobAsync(waiting.Job.RequestId))!.TerminalEventPending);
+        Assert.False(await waiting.Pipeline.Service.OwesEventAsync(waiting.Job.TrackId));
     }
 
     [Fact]

@@ -54,15 +54,14 @@ public sealed class HeadShotJob
     public Dictionary<string, string>? Metadata { get; set; }
 
     /// <summary>
-    /// Set in the same write as the terminal transition, cleared once the terminal event is on the
-    /// bus: a crash in between leaves a durable mark that the event is still owed.
+    /// Legacy: the owed mark of releases before <c>OwedEventsSideTable</c>, which kept it on the job
+    /// row. This release never sets it (an owed event is a row of <see cref="Outbox.OwedEventRow"/>);
+    /// while an older release still runs beside it during a rolling upgrade, a trigger copies what
+    /// that release writes here into the side table. A later release drops the column.
     /// </summary>
     public bool TerminalEventPending { get; set; }
 
-    /// <summary>
-    /// Until when one outbox dispatcher holds the claim to publish the owed event (null: free): two
-    /// dispatchers never publish the same event at once, and one whose lease lapsed no longer owns it.
-    /// </summary>
+    /// <summary>Legacy: the publish claim of releases before <c>OwedEventsSideTable</c> (see <see cref="TerminalEventPending"/>).</summary>
     public DateTime? PublishClaimedUntil { get; set; }
 
     /// <summary>Optimistic concurrency: two instances racing on one job cannot both apply a transition.</summary>

@@ -99,11 +99,12 @@ public sealed partial class JobStore(JobsDbContext db, TimeProvider time, IOptio
     /// <summary>
     /// The terminal transition as ONE conditional UPDATE: it applies only to a job that is not yet
     /// terminal (and, when <paramref name="expectedVersion"/> is given, still at the version the
-    /// caller decided on), and marks its event owed in the same write. True when this call made it.
-    /// No read before it and no second write after it: the outbox dispatcher publishes and clears.
+    /// caller decided on); the event it owes is a row of the outbox's table, inserted in the same
+    /// commit. True when this call made it. No read before it: the outbox dispatcher publishes and clears.
     /// </summary>
     public async Task<bool> SettleAsync(long trackId, JobSettlement settlement, int? expectedVersion, CancellationToken cancellationToken)
     {
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         var jobs = db.Jobs.Where(j => j.TrackId == trackId && j.State != JobState.Completed && j.State != JobState.Failed);
         if (expectedVersion is { } version)
         {
@@ -117,8 +118,6 @@ public sealed partial class JobStore(JobsDbContext db, TimeProvider time, IOptio
                 .SetProperty(j => j.FinishedAt, settlement.FinishedAt)
                 .SetProperty(j => j.ModelsLabId, j => j.ModelsLabId ?? settlement.ModelsLabId)
                 .SetProperty(j => j.NextPollAt, (DateTime?)null)
-                .SetProperty(j => j.TerminalEventPending, true)
-                .SetProperty(j => j.PublishClaimedUntil, (DateTime?)null)
                 .SetProperty(j => j.Version, j => j.Version + 1)
                 .SetProperty(j => j.UpdatedAt, now);
             if (settlement.TraceParent is not null)
@@ -141,7 +140,16 @@ public sealed partial class JobStore(JobsDbContext db, TimeProvider time, IOptio
                     .SetProperty(j => j.FieldErrors, settlement.FieldErrors);
             }
         }, cancellationToken);
-        return rows == 1;
+        if (rows != 1)
+        {
+            return false;
+        }
+
+        // The event is owed, in the same commit: the caller's transaction (HotPathStore's batch), or this one.
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO head_shot_owed_events (\"TrackId\", \"ClaimedUntil\") VALUES ({trackId}, NULL)", cancellationToken);
+        await (own?.CommitAsync(cancellationToken) ?? Task.CompletedTask);
+        return true;
     }
 
     /// <summary>

@@ -29,6 +29,8 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
 
     public DbSet<Timeline.TimelineEntry> TimelineEntries => Set<Timeline.TimelineEntry>();
 
+    public DbSet<Outbox.OwedEventRow> OwedEvents => Set<Outbox.OwedEventRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var job = modelBuilder.Entity<HeadShotJob>();
@@ -43,7 +45,8 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
         job.HasIndex(j => j.NextPollAt).HasFilter("\"NextPollAt\" IS NOT NULL");
         // The submit gate's count of jobs at ModelsLab.
         job.HasIndex(j => j.State).HasFilter("\"State\" IN ('Submitting', 'Processing')");
-        // The outbox dispatcher's claim: only the events still owed.
+        // Legacy: the claim of releases before OwedEventsSideTable, kept while they may still run (an
+        // older release's sweep reads it). Empty under this release, which never sets the mark.
         job.HasIndex(j => j.TrackId).HasDatabaseName("IX_head_shot_jobs_Owed").HasFilter("\"TerminalEventPending\"");
         // The job log's keyset order (newest first): a page is one range of this index, never an OFFSET.
         job.HasIndex(j => new { j.CreatedAt, j.TrackId }).IsDescending(true, true).HasDatabaseName("IX_head_shot_jobs_Log");
@@ -61,6 +64,8 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
 
         Timeline.TimelineStore.Configure(modelBuilder.Entity<Timeline.TimelineEntry>());
+
+        Outbox.OwedEventRow.Configure(modelBuilder.Entity<Outbox.OwedEventRow>());
     }
 
     /// <summary>Change tracking compares the maps by content, as they are stored.</summary>

@@ -10,41 +10,57 @@ namespace HeadShotEvents.Service.Outbox;
 public sealed record OwedBatch(IReadOnlyList<HeadShotJob> Jobs, DateTime ClaimedUntil);
 
 /// <summary>
-/// The outbox side of the job table: terminal jobs whose event is owed (TerminalEventPending) are
-/// claimed in batches, and their marks cleared in one statement once the bus has confirmed them.
+/// The outbox's table (<see cref="OwedEventRow"/>): owed events are claimed in batches, and deleted in
+/// one statement once the bus has confirmed them.
 /// </summary>
 public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
 {
-    private const string Free = """("TerminalEventPending" AND ("PublishClaimedUntil" IS NULL OR "PublishClaimedUntil" < @now))""";
+    private const string Free = """("ClaimedUntil" IS NULL OR "ClaimedUntil" < @now)""";
 
     /// <summary>
-    /// One statement claims up to <paramref name="limit"/> owed events whose claim is free or lapsed
-    /// and returns their rows: the condition is checked again on each row as it is updated, so two
-    /// dispatchers (in this process or another) never claim the same event at once. On PostgreSQL,
-    /// SKIP LOCKED lets a second dispatcher take the next rows instead of waiting on the first's;
-    /// NO KEY UPDATE is the lock the claim's own UPDATE takes, and unlike FOR UPDATE it does not
-    /// collide with the KEY SHARE lock a timeline entry's foreign key check holds on its job: with
-    /// FOR UPDATE, an event whose timeline entry was being written was skipped, and waited for the
-    /// next sweep (a second) once no further wake came.
-    /// Plain SQL because it needs RETURNING, which SQLite and PostgreSQL speak the same way.
+    /// One statement claims up to <paramref name="limit"/> owed events whose claim is free or lapsed:
+    /// the condition is checked again on each row as it is updated, so two dispatchers (in this
+    /// process or another) never claim the same event at once. On PostgreSQL, SKIP LOCKED lets a
+    /// second dispatcher take the next rows instead of waiting on the first's. Then the claimed jobs
+    /// are read: terminal, their rows no longer change. Plain SQL because it needs RETURNING, which
+    /// SQLite and PostgreSQL speak the same way.
     /// </summary>
     public async Task<OwedBatch> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var until = Microseconds(now + lease);
-        var skipLocked = db.Database.IsNpgsql() ? " FOR NO KEY UPDATE SKIP LOCKED" : "";
-        // RETURNING the whole rows: the claim and the read of what it claimed are one round trip.
+        var skipLocked = db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED" : "";
         var claim = $"""
-            UPDATE head_shot_jobs SET "PublishClaimedUntil" = @until
-            WHERE "TrackId" IN (SELECT "TrackId" FROM head_shot_jobs WHERE {Free} ORDER BY "TrackId" LIMIT @limit{skipLocked})
+            UPDATE {OwedEventRow.Table} SET "ClaimedUntil" = @until
+            WHERE "TrackId" IN (SELECT "TrackId" FROM {OwedEventRow.Table} WHERE {Free} ORDER BY "TrackId" LIMIT @limit{skipLocked})
               AND {Free}
-            RETURNING *
+            RETURNING "TrackId"
             """;
 
-        using var command = db.Database.GetDbConnection().CreateCommand();
-        var jobs = await db.Jobs.FromSqlRaw(claim, Parameter(command, "now", now), Parameter(command, "until", until), Parameter(command, "limit", limit))
-            .AsNoTracking()
-            .ToListAsync(cancellationToken);
+        var claimed = new List<long>();
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = claim;
+            command.Parameters.Add(Parameter(command, "now", now));
+            command.Parameters.Add(Parameter(command, "until", until));
+            command.Parameters.Add(Parameter(command, "limit", limit));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                claimed.Add(reader.GetInt64(0));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+
+        var jobs = claimed.Count == 0
+            ? []
+            : await db.Jobs.AsNoTracking().Where(j => claimed.Contains(j.TrackId)).OrderBy(j => j.TrackId).ToListAsync(cancellationToken);
         return new OwedBatch(jobs, until);
     }
 
@@ -73,23 +89,21 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
 
     private Task<int> ClearAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, CancellationToken cancellationToken) =>
         db.Database.IsNpgsql()
-            ? UpdateClaimedAsync(claims, """ "TerminalEventPending" = FALSE, "PublishClaimedUntil" = NULL """, null, cancellationToken)
-            : EachClaimAsync(claims, (ids, until) => Claimed(ids, until).ExecuteUpdateAsync(set => set
-                .SetProperty(j => j.TerminalEventPending, false)
-                .SetProperty(j => j.PublishClaimedUntil, (DateTime?)null), cancellationToken));
+            ? ClaimedAsync(claims, $"DELETE FROM {OwedEventRow.Table} AS o USING", null, cancellationToken)
+            : EachClaimAsync(claims, (ids, until) => Claimed(ids, until).ExecuteDeleteAsync(cancellationToken));
 
     private Task<int> ReleaseAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, TimeSpan retryAfter, CancellationToken cancellationToken)
     {
         DateTime? next = retryAfter > TimeSpan.Zero ? Microseconds(time.GetUtcNow().UtcDateTime + retryAfter) : null;
         return db.Database.IsNpgsql()
-            ? UpdateClaimedAsync(claims, """ "PublishClaimedUntil" = @next """, next, cancellationToken)
+            ? ClaimedAsync(claims, $"""UPDATE {OwedEventRow.Table} AS o SET "ClaimedUntil" = @next FROM""", next, cancellationToken)
             : EachClaimAsync(claims, (ids, until) => Claimed(ids, until).ExecuteUpdateAsync(set => set
-                .SetProperty(j => j.PublishClaimedUntil, next), cancellationToken));
+                .SetProperty(o => o.ClaimedUntil, next), cancellationToken));
     }
 
-    /// <summary>The owed rows among <paramref name="trackIds"/> that this claim still holds.</summary>
-    private IQueryable<HeadShotJob> Claimed(List<long> trackIds, DateTime claimedUntil) =>
-        db.Jobs.Where(j => trackIds.Contains(j.TrackId) && j.TerminalEventPending && j.PublishClaimedUntil == claimedUntil);
+    /// <summary>The owed events among <paramref name="trackIds"/> that this claim still holds.</summary>
+    private IQueryable<OwedEventRow> Claimed(List<long> trackIds, DateTime claimedUntil) =>
+        db.OwedEvents.Where(o => trackIds.Contains(o.TrackId) && o.ClaimedUntil == claimedUntil);
 
     /// <summary>SQLite (the embedded store): one statement per claim, claims being few there.</summary>
     private static async Task<int> EachClaimAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, Func<List<long>, DateTime, Task<int>> update)
@@ -104,23 +118,23 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
     }
 
     /// <summary>
-    /// PostgreSQL: ONE statement for every (job, claim) pair, however many claims they came under
-    /// (a batch of hand-offs comes from several settles, each with its claim). Each row is matched
-    /// to its own claim, never to another pair's.
+    /// PostgreSQL: ONE statement (<paramref name="change"/>, a DELETE or an UPDATE joined to the pairs)
+    /// for every (job, claim) pair, however many claims they came under (a batch of hand-offs comes
+    /// from several settles, each with its claim). Each row is matched to its own claim, never to
+    /// another pair's.
     /// </summary>
-    private Task<int> UpdateClaimedAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, string set, DateTime? next, CancellationToken cancellationToken)
+    private Task<int> ClaimedAsync(List<(long TrackId, DateTime ClaimedUntil)> claims, string change, DateTime? next, CancellationToken cancellationToken)
     {
         var sql = $"""
-            UPDATE head_shot_jobs AS h SET {set}
-            FROM unnest(@ids, @claims) AS c("TrackId", "ClaimedUntil")
-            WHERE h."TrackId" = c."TrackId" AND h."PublishClaimedUntil" = c."ClaimedUntil" AND h."TerminalEventPending"
+            {change} unnest(@ids, @claims) AS c("TrackId", "ClaimedUntil")
+            WHERE o."TrackId" = c."TrackId" AND o."ClaimedUntil" = c."ClaimedUntil"
             """;
         List<NpgsqlParameter> parameters =
         [
             new NpgsqlParameter<long[]>("ids", [.. claims.Select(c => c.TrackId)]),
             new NpgsqlParameter<DateTime[]>("claims", [.. claims.Select(c => c.ClaimedUntil)]) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
         ];
-        if (set.Contains("@next", StringComparison.Ordinal))
+        if (change.Contains("@next", StringComparison.Ordinal))
         {
             parameters.Add(new NpgsqlParameter("next", NpgsqlDbType.TimestampTz) { Value = (object?)next ?? DBNull.Value });
         }

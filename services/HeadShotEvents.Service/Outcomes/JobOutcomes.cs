@@ -83,11 +83,12 @@ public sealed class JobOutcomes(
 
     /// <summary>
     /// A terminal job whose event may still be owed (a redelivered request, a fault): the dispatcher
-    /// publishes it unless another attempt holds the claim. Nothing to do for any other job.
+    /// is woken, and publishes it if it is still owed and no other attempt holds the claim. Nothing
+    /// to do for any other job.
     /// </summary>
     public void PublishOwed(HeadShotJob job)
     {
-        if (job.State.IsTerminal() && job.TerminalEventPending)
+        if (job.State.IsTerminal())
         {
             owed.Wake();
         }

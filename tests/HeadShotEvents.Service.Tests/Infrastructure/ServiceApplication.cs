@@ -161,6 +161,9 @@ public sealed class ServiceApplication : IAsyncDisposable
         return await scope.ServiceProvider.GetRequiredService<JobStore>().FindByRequestIdAsync(requestId, default);
     }
 
+    /// <summary>Whether the job's terminal event is still owed (a row of the outbox's table).</summary>
+    public async Task<bool> OwesEventAsync(long trackId) => await OwedEventsTable.IsOwedAsync(Services, trackId);
+
     public async Task<int> JobCountAsync()
     {
         await using var scope = Services.CreateAsyncScope();

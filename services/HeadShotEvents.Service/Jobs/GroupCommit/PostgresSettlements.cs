@@ -12,14 +12,15 @@ namespace HeadShotEvents.Service.Jobs.GroupCommit;
 /// (not yet terminal; at the expected version when one is given), so two settles of one job in one
 /// batch apply once. The columns are EF's (see <see cref="JobsDbContext"/>): enums as their names,
 /// maps as JSON text; the tests that run the hot path on PostgreSQL read the rows back through EF.
-/// Each UPDATE returns what the terminal event needs beyond the settlement itself, so a settle that
-/// claims its event for this process's dispatcher hands it the whole event without another read.
+/// Each UPDATE writes the event owed (a row of <see cref="Outbox.OwedEventRow"/>) in the same statement,
+/// and returns what the terminal event needs beyond the settlement itself, so a settle that claims its
+/// event for this process's dispatcher hands it the whole event without another read.
 /// </summary>
 internal static class PostgresSettlements
 {
     private const string Common = """
         "FinishedAt" = $2, "ModelsLabId" = COALESCE("ModelsLabId", $3), "NextPollAt" = NULL,
-        "TerminalEventPending" = TRUE, "PublishClaimedUntil" = $8, "Version" = "Version" + 1, "UpdatedAt" = $4,
+        "Version" = "Version" + 1, "UpdatedAt" = $4,
         "TraceParent" = COALESCE($5, "TraceParent"), "TraceState" = CASE WHEN $5 IS NULL THEN "TraceState" ELSE $6 END
         """;
 
@@ -27,22 +28,29 @@ internal static class PostgresSettlements
         WHERE "TrackId" = $1 AND "State" <> 'Completed' AND "State" <> 'Failed' AND ($7 IS NULL OR "Version" = $7)
         """;
 
-    private const string Returning = """
-        RETURNING "RequestId", "ModelsLabId", "TraceParent", "TraceState", "Metadata", "CreatedAt", "Version", "FinishedAt", "OutputsExpireAt"
+    private const string Columns = """
+        "RequestId", "ModelsLabId", "TraceParent", "TraceState", "Metadata", "CreatedAt", "Version", "FinishedAt", "OutputsExpireAt"
+        """;
+
+    /// <summary>The settled row owes its event: a row of the outbox's table, claimed as <c>$8</c> says, in the same statement.</summary>
+    private const string Owed = $"""
+        RETURNING "TrackId", {Columns}),
+        owed AS (INSERT INTO {Outbox.OwedEventRow.Table} ("TrackId", "ClaimedUntil") SELECT "TrackId", $8 FROM settled)
+        SELECT {Columns} FROM settled
         """;
 
     private const string Complete = $"""
-        UPDATE head_shot_jobs SET "State" = 'Completed', {Common},
+        WITH settled AS (UPDATE head_shot_jobs SET "State" = 'Completed', {Common},
           "Outputs" = $9, "OutputsExpireAt" = $10, "Delivery" = $11, "GenerationSeconds" = $12
         {Where}
-        {Returning}
+        {Owed}
         """;
 
     private const string Fail = $"""
-        UPDATE head_shot_jobs SET "State" = 'Failed', {Common},
+        WITH settled AS (UPDATE head_shot_jobs SET "State" = 'Failed', {Common},
           "FailureReason" = $9, "FailureMessage" = $10, "FieldErrors" = $11
         {Where}
-        {Returning}
+        {Owed}
         """;
 
     /// <summary>
@@ -116,8 +124,6 @@ internal static class PostgresSettlements
             FailureReason = s.FailureReason,
             FailureMessage = s.FailureMessage,
             FieldErrors = s.FieldErrors,
-            TerminalEventPending = true,
-            PublishClaimedUntil = claim,
         };
     }
 

@@ -137,6 +137,19 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Postgres
                     b.ToTable("head_shot_jobs", (string)null);
                 });
 
+            modelBuilder.Entity("HeadShotEvents.Service.Outbox.OwedEventRow", b =>
+                {
+                    b.Property<long>("TrackId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TrackId");
+
+                    b.ToTable("head_shot_owed_events", (string)null);
+                });
+
             modelBuilder.Entity("HeadShotEvents.Service.Timeline.TimelineEntry", b =>
                 {
                     b.Property<long>("TrackId")
@@ -194,6 +207,15 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("HeadShotEvents.Service.Outbox.OwedEventRow", b =>
+                {
+                    b.HasOne("HeadShotEvents.Service.Jobs.HeadShotJob", null)
+                        .WithOne()
+                        .HasForeignKey("HeadShotEvents.Service.Outbox.OwedEventRow", "TrackId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }
