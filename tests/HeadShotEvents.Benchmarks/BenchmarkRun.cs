@@ -18,6 +18,7 @@ public static class BenchmarkRun
         {
             RabbitMqVersion = await RabbitMqVersionAsync(settings.RabbitMqUrl),
             PostgresVersion = await PostgresVersionAsync(settings.PostgresServer),
+            PostgresSettings = await PostgresSettingsAsync(settings.PostgresServer),
         };
 
         // Ingest first: it measures the size of a real HeadShotCompleted envelope, which the broker's ceiling then uses.
@@ -57,5 +58,16 @@ public static class BenchmarkRun
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString);
         await connection.OpenAsync();
         return connection.PostgreSqlVersion.ToString();
+    }
+
+    private static async Task<string?> PostgresSettingsAsync(string server)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT string_agg(name || ' ' || CASE WHEN unit = '8kB' THEN pg_size_pretty(setting::bigint * 8192) ELSE setting END, ', ' ORDER BY name)
+            FROM pg_settings WHERE name IN ('shared_buffers', 'fsync', 'synchronous_commit')
+            """, connection);
+        return await command.ExecuteScalarAsync() as string;
     }
 }

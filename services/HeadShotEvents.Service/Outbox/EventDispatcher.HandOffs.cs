@@ -105,7 +105,7 @@ public sealed partial class EventDispatcher
             }
             catch (Exception ex)
             {
-                // The mark or the claim could not be written: the claim lapses and a sweep publishes
+                // The delete or the release could not be written: the claim lapses and a sweep publishes
                 // the event (again, if the broker already had it: subscribers see its MessageId twice).
                 LogHandOffNotRecorded(_logger, owed.Job.TrackId, ex);
             }

@@ -11,14 +11,14 @@ namespace HeadShotEvents.Service.Outbox;
 
 /// <summary>
 /// Publishes the terminal events the job store owes. Settling a job is one database write that also
-/// marks its event owed. On the normal path that write also claims the event for this dispatcher and
-/// hands it over once committed (<see cref="OwedEvents"/>): it is published at once, on its own, with
-/// no claim statement, and its mark is cleared together with those of other events confirmed
-/// meanwhile. A sweep, on a timer or when woken, claims owed events nobody handed over (settled where
-/// no dispatcher ran, left by another instance, or whose claim lapsed) in batches, publishes a batch
-/// concurrently and clears its marks in one statement. Every publish waits for the broker's confirm.
-/// A crash anywhere only delays an event: its mark stays until the bus has confirmed it. Safe with
-/// many instances: claims are compare-and-swaps.
+/// writes its event owed (<see cref="OwedEventRow"/>). On the normal path that write also claims the
+/// event for this dispatcher and hands it over once committed (<see cref="OwedEvents"/>): it is
+/// published at once, on its own, with no claim statement, and its row is deleted together with those
+/// of other events confirmed meanwhile. A sweep, on a timer or when woken, claims owed events nobody
+/// handed over (settled where no dispatcher ran, left by another instance, or whose claim lapsed) in
+/// batches, publishes a batch concurrently and deletes their rows in one statement. Every publish
+/// waits for the broker's confirm. A crash anywhere only delays an event: its row stays until the bus
+/// has confirmed it. Safe with many instances: claims are compare-and-swaps.
 /// </summary>
 public sealed partial class EventDispatcher(
     IServiceScopeFactory scopes, OwedEvents owed, IBus bus, IOptions<OutboxOptions> options, JobTimeline timeline, TimeProvider time,

@@ -8,8 +8,8 @@ public sealed class OutboxOptions
     public const string Section = "Outbox";
 
     /// <summary>
-    /// Events a sweep claims and publishes together (their marks cleared in one statement); also the
-    /// most handed-off events in flight at once, and the most marks one clear of them takes.
+    /// Events a sweep claims and publishes together (their rows deleted in one statement); also the
+    /// most handed-off events in flight at once, and the most one delete of them takes.
     /// </summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;

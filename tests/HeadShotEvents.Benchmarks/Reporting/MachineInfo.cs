@@ -8,6 +8,12 @@ public sealed record MachineInfo(
     DateTimeOffset Date, int Cores, double MemoryGiB, string OperatingSystem, string Runtime,
     string LoadAverageAtStart, string? LoadAverageAtEnd, string? RabbitMqVersion, string? PostgresVersion)
 {
+    /// <summary>
+    /// The server settings the figures depend on (its page cache and its commits): a table larger than
+    /// <c>shared_buffers</c> is read from the operating system's cache page by page.
+    /// </summary>
+    public string? PostgresSettings { get; init; }
+
     public static MachineInfo Now() => new(
         DateTimeOffset.UtcNow,
         Environment.ProcessorCount,

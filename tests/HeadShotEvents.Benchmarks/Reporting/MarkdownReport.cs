@@ -13,7 +13,7 @@ public static class MarkdownReport
         Line(text, $"# Benchmarks");
         Line(text, $"");
         var small = report.Small ? " (small configuration: correctness only, figures not comparable)" : "";
-        Line(text, $"Measured {m.Date:yyyy-MM-dd HH:mm} UTC{small} on {m.Cores} cores, {m.MemoryGiB} GiB, {m.OperatingSystem}, {m.Runtime}; RabbitMQ {m.RabbitMqVersion ?? "?"}, PostgreSQL {m.PostgresVersion ?? "?"}. Load average (1/5/15 min) {m.LoadAverageAtStart} at start, {m.LoadAverageAtEnd} at the end.");
+        Line(text, $"Measured {m.Date:yyyy-MM-dd HH:mm} UTC{small} on {m.Cores} cores, {m.MemoryGiB} GiB, {m.OperatingSystem}, {m.Runtime}; RabbitMQ {m.RabbitMqVersion ?? "?"}, PostgreSQL {m.PostgresVersion ?? "?"}{(m.PostgresSettings is { } pg ? $" ({pg})" : "")}. Load average (1/5/15 min) {m.LoadAverageAtStart} at start, {m.LoadAverageAtEnd} at the end.");
         Line(text, $"");
         Line(text, $"| measured in one run | count | throughput | p50 | p99 | other |");
         Line(text, $"|---|---:|---:|---:|---:|---|");
