@@ -17,9 +17,6 @@ public static class OwedEventsTable
     public static Task<Dictionary<long, DateTime?>> ReadAsync(JobsDbContext db) =>
         db.OwedEvents.AsNoTracking().ToDictionaryAsync(o => o.TrackId, o => o.ClaimedUntil);
 
-    /// <summary>Whether the job's event is owed (a row in the table), for assertions on one job.</summary>
-    public static async Task<bool> IsOwedAsync(IServiceProvider services, long trackId) => (await ReadAsync(services)).ContainsKey(trackId);
-
     /// <summary>Owes the jobs' events as a settle would have, each claimed until <paramref name="claimedUntil"/>.</summary>
     public static async Task OweAsync(JobsDbContext db, IEnumerable<long> trackIds, DateTime? claimedUntil = null)
     {

@@ -162,7 +162,11 @@ public sealed class ServiceApplication : IAsyncDisposable
     }
 
     /// <summary>Whether the job's terminal event is still owed (a row of the outbox's table).</summary>
-    public async Task<bool> OwesEventAsync(long trackId) => await OwedEventsTable.IsOwedAsync(Services, trackId);
+    public async Task<bool> OwesEventAsync(long trackId)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<JobsDbContext>().OwedEvents.AnyAsync(o => o.TrackId == trackId);
+    }
 
     public async Task<int> JobCountAsync()
     {
