@@ -32,7 +32,8 @@ public sealed class OwedEventRow
         owed.ToTable(Table);
         owed.HasKey(o => o.TrackId);
         owed.Property(o => o.TrackId).ValueGeneratedNever();
-        // No owed event without its job (and a deleted job takes its event with it).
-        owed.HasOne<Jobs.HeadShotJob>().WithOne().HasForeignKey<OwedEventRow>(o => o.TrackId).OnDelete(DeleteBehavior.Cascade);
+        // No foreign key to the job: only the statement that settles a job inserts its row (and the
+        // triggers of the migration, for an older release's settle), so the job is there, and jobs
+        // are never deleted. The key's check is a query per row, on every settle.
     }
 }

@@ -198,15 +198,6 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Sqlite
 
                     b.ToTable("data_protection_keys", (string)null);
                 });
-
-            modelBuilder.Entity("HeadShotEvents.Service.Outbox.OwedEventRow", b =>
-                {
-                    b.HasOne("HeadShotEvents.Service.Jobs.HeadShotJob", null)
-                        .WithOne()
-                        .HasForeignKey("HeadShotEvents.Service.Outbox.OwedEventRow", "TrackId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
 #pragma warning restore 612, 618
         }
     }

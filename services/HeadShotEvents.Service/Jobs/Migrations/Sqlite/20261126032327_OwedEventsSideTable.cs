@@ -21,12 +21,6 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_head_shot_owed_events", x => x.TrackId);
-                    table.ForeignKey(
-                        name: "FK_head_shot_owed_events_head_shot_jobs_TrackId",
-                        column: x => x.TrackId,
-                        principalTable: "head_shot_jobs",
-                        principalColumn: "TrackId",
-                        onDelete: ReferentialAction.Cascade);
                 });
 
             // Events owed under the older release's mark (on the job row) move to the table. The
