@@ -146,8 +146,8 @@ public sealed partial class JobStore(JobsDbContext db, TimeProvider time, IOptio
         }
 
         // The event is owed, in the same commit: the caller's transaction (HotPathStore's batch), or this one.
-        await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO head_shot_owed_events (\"TrackId\", \"ClaimedUntil\") VALUES ({trackId}, NULL)", cancellationToken);
+        await db.Database.ExecuteSqlRawAsync(
+            $"INSERT INTO {Outbox.OwedEventRow.Table} (\"TrackId\", \"ClaimedUntil\") VALUES ({{0}}, NULL)", [trackId], cancellationToken);
         await (own?.CommitAsync(cancellationToken) ?? Task.CompletedTask);
         return true;
     }

@@ -46,7 +46,8 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
         // The submit gate's count of jobs at ModelsLab.
         job.HasIndex(j => j.State).HasFilter("\"State\" IN ('Submitting', 'Processing')");
         // Legacy: the claim of releases before OwedEventsSideTable, kept while they may still run (an
-        // older release's sweep reads it). Empty under this release, which never sets the mark.
+        // older release's sweep reads it). This release never sets the mark: only an older release
+        // still running during a rolling upgrade adds entries.
         job.HasIndex(j => j.TrackId).HasDatabaseName("IX_head_shot_jobs_Owed").HasFilter("\"TerminalEventPending\"");
         // The job log's keyset order (newest first): a page is one range of this index, never an OFFSET.
         job.HasIndex(j => new { j.CreatedAt, j.TrackId }).IsDescending(true, true).HasDatabaseName("IX_head_shot_jobs_Log");

@@ -7,8 +7,8 @@ public sealed partial class EventDispatcher
     /// <summary>
     /// The hand-off path: each event a settle handed over is published on its own as soon as it is
     /// taken, not in a batch that waits for its slowest confirm and its clear before the next starts
-    /// (that wait was most of an event's time from settle to subscriber under load). Marks are still
-    /// cleared in batches: the clears of events confirmed meanwhile share one statement, and so do
+    /// (that wait was most of an event's time from settle to subscriber under load). Owed events are
+    /// still deleted in batches: the deletes of events confirmed meanwhile share one statement, and so do
     /// the releases of events not published. At most <see cref="OutboxOptions.BatchSize"/> publishes
     /// are in flight at once. A failed publish stops settles claiming for a retry delay, so while the
     /// broker is away events wait as unclaimed rows for the sweep (which pauses between tries),

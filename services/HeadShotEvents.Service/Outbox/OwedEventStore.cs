@@ -58,9 +58,11 @@ public sealed class OwedEventStore(JobsDbContext db, TimeProvider time)
             await db.Database.CloseConnectionAsync();
         }
 
+        // Not cancelled with the sweep: what is claimed is read and published, or released by the
+        // stopping dispatcher, never left to wait out its lease.
         var jobs = claimed.Count == 0
             ? []
-            : await db.Jobs.AsNoTracking().Where(j => claimed.Contains(j.TrackId)).OrderBy(j => j.TrackId).ToListAsync(cancellationToken);
+            : await db.Jobs.AsNoTracking().Where(j => claimed.Contains(j.TrackId)).OrderBy(j => j.TrackId).ToListAsync(CancellationToken.None);
         return new OwedBatch(jobs, until);
     }
 

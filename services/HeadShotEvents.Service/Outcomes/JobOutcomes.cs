@@ -28,7 +28,7 @@ public enum OutcomeApplied
 
 /// <summary>
 /// The one way a job becomes terminal, whichever path brings the result (immediate answer,
-/// webhook, poll, deadline): ONE conditional write makes the transition and marks its event owed,
+/// webhook, poll, deadline): ONE conditional write makes the transition and writes its event owed,
 /// and the <see cref="EventDispatcher"/> is handed it (or woken) to publish it. Whoever's write lands settles the
 /// job; every other attempt finds it terminal and publishes nothing.
 /// </summary>

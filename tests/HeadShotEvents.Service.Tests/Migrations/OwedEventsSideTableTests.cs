@@ -28,6 +28,8 @@ public sealed class OwedEventsSideTableTests
         Assert.Equal(1L, await OwedCountAsync(database, free, "\"ClaimedUntil\" IS NULL"));
         Assert.Equal(1L, await OwedCountAsync(database, claimed, "\"ClaimedUntil\" = @c", ("c", Claim)));
         Assert.Equal(0L, await OwedCountAsync(database, done, "TRUE"));
+        // Their marks are cleared: an older release's sweep does not publish them a second time.
+        Assert.Equal(0L, Convert.ToInt64(await database.ScalarAsync("SELECT count(*) FROM head_shot_jobs WHERE \"TerminalEventPending\"")));
     }
 
     [Fact]
@@ -35,9 +37,8 @@ public sealed class OwedEventsSideTableTests
     {
         await using var database = await JobStoreDatabase.OfPreviousReleaseAsync("Postgres");
         Assert.Equal(0, await MigrateCommand.RunAsync(database.CommandLine));
-        var (settled, inserted, untouched) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var (settled, inserted) = (Guid.NewGuid(), Guid.NewGuid());
         await InsertAsync(database, settled, owed: false, claim: null, state: "Processing");
-        await InsertAsync(database, untouched, owed: false, claim: null, state: "Processing");
 
         // The older release's settle: the terminal state and the mark, claimed for its dispatcher.
         await database.ExecuteAsync(
@@ -59,9 +60,13 @@ public sealed class OwedEventsSideTableTests
         await InsertAsync(database, inserted, owed: true, claim: null, state: "Failed");
         Assert.Equal(1L, await OwedCountAsync(database, inserted, "\"ClaimedUntil\" IS NULL"));
 
-        // This release's writes never set the mark: an update of the job row leaves the table alone.
-        await database.ExecuteAsync("UPDATE head_shot_jobs SET \"State\" = 'Completed', \"Version\" = \"Version\" + 1 WHERE \"RequestId\" = @r", ("r", untouched));
-        Assert.Equal(1L, Convert.ToInt64(await database.ScalarAsync("SELECT count(*) FROM head_shot_owed_events")));
+        // This release publishes it and deletes the row; the older release's mark is still set. An
+        // update of the job row that does not name the mark (all this release's writes) copies nothing back.
+        await database.ExecuteAsync(
+            "DELETE FROM head_shot_owed_events WHERE \"TrackId\" = (SELECT \"TrackId\" FROM head_shot_jobs WHERE \"RequestId\" = @r)", ("r", inserted));
+        await database.ExecuteAsync(
+            "UPDATE head_shot_jobs SET \"UpdatedAt\" = @now, \"Version\" = \"Version\" + 1 WHERE \"RequestId\" = @r", ("now", DateTime.UtcNow), ("r", inserted));
+        Assert.Equal(0L, Convert.ToInt64(await database.ScalarAsync("SELECT count(*) FROM head_shot_owed_events")));
     }
 
     private static Task InsertAsync(JobStoreDatabase database, Guid requestId, bool owed, DateTime? claim, string state = "Completed") =>
