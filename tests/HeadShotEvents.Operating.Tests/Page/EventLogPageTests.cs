@@ -110,7 +110,9 @@ public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFix
         Assert.Equal(0, await page.Locator("#timeline li[data-kind=Replayed]").CountAsync());
 
         await page.ClickAsync("#replay");
-        await page.WaitForURLAsync(url => url.Contains("replayed=", StringComparison.Ordinal));
+        // The replay's answer waits for the broker's confirm and the timeline's write: in a clean-clone
+        // CI run, beside the chaos and scale-out tests, Playwright's default 30 s ran out once.
+        await page.WaitForURLAsync(url => url.Contains("replayed=", StringComparison.Ordinal), new() { Timeout = 90_000 });
 
         var notice = await page.InnerTextAsync("#notice");
         var messageId = notice.Split("MessageId ")[1].Trim().TrimEnd('.');
