@@ -14,11 +14,12 @@ public static class BenchmarkRun
 
     public static async Task<BenchmarkReport> RunAsync(BenchmarkSettings settings, Action<string> log)
     {
+        var (postgresVersion, postgresSettings) = await PostgresAsync(settings.PostgresServer);
         var machine = MachineInfo.Now() with
         {
             RabbitMqVersion = await RabbitMqVersionAsync(settings.RabbitMqUrl),
-            PostgresVersion = await PostgresVersionAsync(settings.PostgresServer),
-            PostgresSettings = await PostgresSettingsAsync(settings.PostgresServer),
+            PostgresVersion = postgresVersion,
+            PostgresSettings = postgresSettings,
         };
 
         // Ingest first: it measures the size of a real HeadShotCompleted envelope, which the broker's ceiling then uses.
@@ -53,14 +54,8 @@ public static class BenchmarkRun
             : null;
     }
 
-    private static async Task<string?> PostgresVersionAsync(string server)
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString);
-        await connection.OpenAsync();
-        return connection.PostgreSqlVersion.ToString();
-    }
-
-    private static async Task<string?> PostgresSettingsAsync(string server)
+    /// <summary>The server's version, and the settings the figures depend on.</summary>
+    private static async Task<(string Version, string? Settings)> PostgresAsync(string server)
     {
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Database = "postgres" }.ConnectionString);
         await connection.OpenAsync();
@@ -68,6 +63,6 @@ public static class BenchmarkRun
             SELECT string_agg(name || ' ' || CASE WHEN unit = '8kB' THEN pg_size_pretty(setting::bigint * 8192) ELSE setting END, ', ' ORDER BY name)
             FROM pg_settings WHERE name IN ('shared_buffers', 'fsync', 'synchronous_commit')
             """, connection);
-        return await command.ExecuteScalarAsync() as string;
+        return (connection.PostgreSqlVersion.ToString(), await command.ExecuteScalarAsync() as string);
     }
 }
