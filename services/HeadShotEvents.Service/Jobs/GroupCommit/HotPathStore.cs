@@ -67,8 +67,10 @@ public sealed class HotPathStore : IAsyncDisposable
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
-        var ids = trackIds.Distinct().ToList();
-        var rows = await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.TrackId)).ToDictionaryAsync(j => j.TrackId, cancellationToken);
+        var ids = trackIds.Distinct().ToArray();
+        var rows = _postgres
+            ? await PostgresJobReads.ReadAsync(db, ids, cancellationToken)
+            : await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.TrackId)).ToDictionaryAsync(j => j.TrackId, cancellationToken);
         return [.. trackIds.Select(id => rows.GetValueOrDefault(id))];
     }
 

@@ -1,0 +1,81 @@
+using HeadShotEvents.Contracts;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace HeadShotEvents.Service.Jobs.GroupCommit;
+
+/// <summary>
+/// The webhook's batched read in PostgreSQL's own terms: one fixed statement (prepared once per
+/// connection), every column of each row, materialized by hand. Through EF Core the same read
+/// spent most of its time before the database: the query's expression tree walked and hashed
+/// per call to find its cached plan, and the captured id list compiled into a parameter (see
+/// docs/benchmarks.md, session 8). The columns are EF's (see <see cref="JobsDbContext"/>): enums as
+/// their names, maps as JSON text; a test reads every property both ways and compares them.
+/// </summary>
+internal static class PostgresJobReads
+{
+    private const string Select = """
+        SELECT "TrackId", "RequestId", "ModelsLabId", "State", "TraceParent", "TraceState", "CreatedAt", "UpdatedAt",
+          "SubmittedAt", "FinishedAt", "NextPollAt", "PollAttempts", "EtaSeconds", "Outputs", "OutputsExpireAt", "Delivery",
+          "GenerationSeconds", "FailureReason", "FailureMessage", "FieldErrors", "RequestFingerprint", "Metadata",
+          "TerminalEventPending", "PublishClaimedUntil", "Version"
+        FROM head_shot_jobs WHERE "TrackId" = ANY($1)
+        """;
+
+    /// <summary>The jobs among <paramref name="trackIds"/> that exist, by TrackId (not tracked: nothing is written back through them).</summary>
+    public static async Task<Dictionary<long, HeadShotJob>> ReadAsync(JobsDbContext db, long[] trackIds, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand(Select, (NpgsqlConnection)db.Database.GetDbConnection());
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = trackIds });
+            var rows = new Dictionary<long, HeadShotJob>(trackIds.Length);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var job = Job(reader);
+                rows[job.TrackId] = job;
+            }
+
+            return rows;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static HeadShotJob Job(NpgsqlDataReader r) => new()
+    {
+        TrackId = r.GetInt64(0),
+        RequestId = r.GetGuid(1),
+        ModelsLabId = Text(r, 2),
+        State = Enum.Parse<JobState>(r.GetString(3)),
+        TraceParent = Text(r, 4),
+        TraceState = Text(r, 5),
+        CreatedAt = r.GetDateTime(6),
+        UpdatedAt = r.GetDateTime(7),
+        SubmittedAt = Time(r, 8),
+        FinishedAt = Time(r, 9),
+        NextPollAt = Time(r, 10),
+        PollAttempts = r.GetInt32(11),
+        EtaSeconds = r.IsDBNull(12) ? null : r.GetDouble(12),
+        Outputs = [.. r.GetFieldValue<string[]>(13)],
+        OutputsExpireAt = Time(r, 14),
+        Delivery = Text(r, 15) is { } delivery ? Enum.Parse<HeadShotDelivery>(delivery) : null,
+        GenerationSeconds = r.IsDBNull(16) ? null : r.GetDouble(16),
+        FailureReason = Text(r, 17) is { } reason ? Enum.Parse<HeadShotFailureReason>(reason) : null,
+        FailureMessage = Text(r, 18),
+        FieldErrors = JobsDbContext.FromStoredJson<Dictionary<string, string[]>>(Text(r, 19)),
+        RequestFingerprint = Text(r, 20),
+        Metadata = JobsDbContext.FromStoredJson<Dictionary<string, string>>(Text(r, 21)),
+        TerminalEventPending = r.GetBoolean(22),
+        PublishClaimedUntil = Time(r, 23),
+        Version = r.GetInt32(24),
+    };
+
+    private static string? Text(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    private static DateTime? Time(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetDateTime(ordinal);
+}
