@@ -38,7 +38,6 @@ public class JobsDbContext : DbContext, IDataProtectionKeyContext
         job.HasKey(j => j.TrackId);
         job.Property(j => j.TrackId).ValueGeneratedOnAdd();
         job.HasIndex(j => j.RequestId).IsUnique();
-        job.HasIndex(j => j.ModelsLabId);
         // Partial indexes: each holds only the rows its query looks for, so the table's many settled
         // rows cost them nothing, and settling a job (a non-HOT update) adds no entry to them.
         // The reconciler's query: its cost follows the number of DUE jobs, not of all jobs.

@@ -115,8 +115,6 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Postgres
 
                     b.HasKey("TrackId");
 
-                    b.HasIndex("ModelsLabId");
-
                     b.HasIndex("NextPollAt")
                         .HasFilter("\"NextPollAt\" IS NOT NULL");
 

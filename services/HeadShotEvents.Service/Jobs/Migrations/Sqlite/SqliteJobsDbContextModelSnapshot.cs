@@ -107,8 +107,6 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Sqlite
 
                     b.HasKey("TrackId");
 
-                    b.HasIndex("ModelsLabId");
-
                     b.HasIndex("NextPollAt")
                         .HasFilter("\"NextPollAt\" IS NOT NULL");
 
