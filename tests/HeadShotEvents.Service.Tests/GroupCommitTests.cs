@@ -14,45 +14,6 @@ namespace HeadShotEvents.Service.Tests;
 /// </summary>
 public sealed class GroupCommitTests
 {
-    [Fact]
-    public async Task Calls_arriving_while_a_batch_runs_go_together_in_the_next_and_each_gets_its_own_result()
-    {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var sizes = new List<int>();
-        await using var coalescer = new Coalescer<int, int>(async (batch, _) =>
-        {
-            lock (sizes)
-            {
-                sizes.Add(batch.Count);
-            }
-
-            await gate.Task;
-            return [.. batch.Select(x => x * 10)];
-        }, maxBatch: 30, concurrentBatches: 1);
-
-        var first = coalescer.RunAsync(0, CancellationToken.None);
-        await WaitUntilAsync(() => coalescer.Batches == 1); // the first batch runs, holding the gate
-        var rest = Enumerable.Range(1, 49).Select(i => coalescer.RunAsync(i, CancellationToken.None)).ToList();
-        gate.SetResult();
-        var results = await Task.WhenAll(rest.Prepend(first));
-
-        Assert.Equal(Enumerable.Range(0, 50).Select(x => x * 10), results);
-        Assert.Equal([1, 30, 19], sizes); // the lone call went alone; the others by at most 30
-        Assert.InRange(coalescer.Requests, 50, 50);
-    }
-
-    [Fact]
-    public async Task A_batch_that_throws_fails_every_call_in_it_and_the_next_batch_runs()
-    {
-        var calls = 0;
-        await using var coalescer = new Coalescer<int, int>((batch, _) =>
-            Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("boom") : Task.FromResult<IReadOnlyList<int>>([.. batch]),
-            maxBatch: 10, concurrentBatches: 1);
-
-        await Assert.ThrowsAsync<InvalidOperationException>(() => coalescer.RunAsync(1, CancellationToken.None));
-        Assert.Equal(2, await coalescer.RunAsync(2, CancellationToken.None));
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -191,16 +152,6 @@ public sealed class GroupCommitTests
         Assert.Equal(expected.FailureReason, actual.FailureReason);
         Assert.Equal(expected.FailureMessage, actual.FailureMessage);
         Assert.Equal(expected.FieldErrors?.Select(e => (e.Key, string.Join('|', e.Value))), actual.FieldErrors?.Select(e => (e.Key, string.Join('|', e.Value))));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition(), "the condition did not come true within 5 s");
     }
 
     private static async Task<Dictionary<long, HeadShotJob>> RowsAsync(ServiceApplication service)

@@ -19,7 +19,7 @@ namespace HeadShotEvents.Service.Tests;
 /// is what a sweep would build from the row, and a hand-off that waited past the first half of its
 /// claim goes to a sweep instead.
 /// </summary>
-public sealed class OutboxHandOffTests
+public sealed partial class OutboxHandOffTests
 {
     private static readonly Dictionary<string, string?> NoTimedSweeps = new() { ["Outbox:SweepInterval"] = "00:10:00" };
 

@@ -35,7 +35,7 @@ public sealed partial class EventDispatcher
             _logger = logger;
             _settings = settings;
             _inFlight = new SemaphoreSlim(settings.BatchSize, settings.BatchSize);
-            _clears = new Coalescer<OwedEvent, bool>(ClearAsync, settings.BatchSize, concurrentBatches: 1);
+            _clears = new Coalescer<OwedEvent, bool>(ClearAsync, settings.BatchSize, concurrentBatches: 1, gather: settings.DeleteGathering);
             _releases = new Coalescer<(OwedEvent, TimeSpan), bool>(ReleaseAsync, settings.BatchSize, concurrentBatches: 1);
         }
 

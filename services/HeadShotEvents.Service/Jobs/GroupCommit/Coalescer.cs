@@ -4,9 +4,11 @@ namespace HeadShotEvents.Service.Jobs.GroupCommit;
 
 /// <summary>
 /// Turns many concurrent calls of one kind into few database round trips: calls that arrive while a
-/// batch is running wait for the next batch, which takes all of them (up to a maximum) at once. No
-/// timer: a lone call goes at once, and batches grow only as far as the load makes them. Each call
-/// gets its own result, or the batch's exception.
+/// batch is running wait for the next batch, which takes all of them (up to a maximum) at once. By
+/// default no timer: a lone call goes at once, and batches grow only as far as the load makes them.
+/// Work nobody waits on (an owed event's delete once the broker has it) may instead gather for a
+/// moment (<c>gather</c>), so a light load still shares statements and commits. Each call gets its
+/// own result, or the batch's exception.
 /// </summary>
 /// <remarks>
 /// The webhook path runs two statements per callback (the job's read and its settling write). At a
@@ -19,6 +21,9 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> _run;
     private readonly int _maxBatch;
+    private readonly TimeSpan _gather;
+    private TaskCompletionSource _filled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _closing;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _runners;
     private long _batches;
@@ -27,12 +32,16 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     /// <param name="run">Runs one batch; returns one result per request, in order.</param>
     /// <param name="maxBatch">The most requests one batch takes.</param>
     /// <param name="concurrentBatches">How many batches may be in flight at once (each on its own connection).</param>
-    public Coalescer(Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> run, int maxBatch, int concurrentBatches)
+    /// <param name="gather">How long a batch waits after its first call for more (unless it is full); zero: it goes at once.</param>
+    public Coalescer(
+        Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> run, int maxBatch, int concurrentBatches, TimeSpan gather = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrentBatches, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(gather, TimeSpan.Zero);
         _run = run;
         _maxBatch = maxBatch;
+        _gather = gather;
         _runners = [.. Enumerable.Range(0, concurrentBatches).Select(_ => Task.Run(RunAsync))];
     }
 
@@ -57,6 +66,11 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
             throw new ObjectDisposedException(nameof(Coalescer<TRequest, TResult>), "The job store is shutting down.");
         }
 
+        if (_gather > TimeSpan.Zero && _pending.Reader.Count >= _maxBatch)
+        {
+            Volatile.Read(ref _filled).TrySetResult(); // a full batch need not wait out the window
+        }
+
         return pending.Result.Task.WaitAsync(cancellationToken);
     }
 
@@ -66,6 +80,18 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
         var reader = _pending.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            if (_gather > TimeSpan.Zero && reader.Count < _maxBatch)
+            {
+                // Until the window ends, the batch is full or the coalescer closes, whichever comes
+                // first. A call that saw the previous signal only makes this batch wait out its window.
+                var filled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _filled, filled);
+                if (!_closing && reader.Count < _maxBatch)
+                {
+                    await Task.WhenAny(filled.Task, Task.Delay(_gather)).ConfigureAwait(false);
+                }
+            }
+
             batch.Clear();
             while (batch.Count < _maxBatch && reader.TryRead(out var next))
             {
@@ -120,6 +146,10 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _pending.Writer.TryComplete();
+        // What is gathering goes now: a stop does not wait out the window (set before the signal,
+        // so a runner that starts gathering after it sees it).
+        _closing = true;
+        Volatile.Read(ref _filled).TrySetResult();
         await Task.WhenAll(_runners).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stopping.Dispose();
