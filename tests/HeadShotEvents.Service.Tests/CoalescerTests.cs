@@ -39,7 +39,7 @@ public sealed class CoalescerTests
     public async Task With_a_gathering_window_calls_arriving_within_it_share_the_first_call_s_batch()
     {
         var sizes = new List<int>();
-        await using var coalescer = new Coalescer<int, int>((batch, _) =>
+        var coalescer = new Coalescer<int, int>((batch, _) =>
         {
             lock (sizes)
             {
@@ -47,12 +47,13 @@ public sealed class CoalescerTests
             }
 
             return Task.FromResult<IReadOnlyList<int>>([.. batch.Select(x => x + 1)]);
-        }, maxBatch: 30, concurrentBatches: 1, gather: TimeSpan.FromSeconds(1));
+        }, maxBatch: 30, concurrentBatches: 1, gather: TimeSpan.FromMinutes(10));
 
         // Without the window the first call would have run alone long before the others came (100 ms later).
         var first = coalescer.RunAsync(0, CancellationToken.None);
         await Task.Delay(100);
         var rest = Enumerable.Range(1, 4).Select(i => coalescer.RunAsync(i, CancellationToken.None)).ToList();
+        await coalescer.DisposeAsync(); // ends the window
         var results = await Task.WhenAll(rest.Prepend(first));
 
         Assert.Equal([1, 2, 3, 4, 5], results);

@@ -8,9 +8,10 @@ public sealed partial class EventDispatcher
     /// The hand-off path: each event a settle handed over is published on its own as soon as it is
     /// taken, not in a batch that waits for its slowest confirm and its clear before the next starts
     /// (that wait was most of an event's time from settle to subscriber under load). Owed events are
-    /// still deleted in batches: the deletes of events confirmed meanwhile share one statement, and so do
-    /// the releases of events not published. At most <see cref="OutboxOptions.BatchSize"/> publishes
-    /// are in flight at once. A failed publish stops settles claiming for a retry delay, so while the
+    /// still deleted in batches: the deletes of events confirmed within
+    /// <see cref="OutboxOptions.DeleteGathering"/> share one statement (no publish waits for them), and
+    /// so do the releases of events not published. At most <see cref="OutboxOptions.BatchSize"/>
+    /// publishes are in flight at once. A failed publish stops settles claiming for a retry delay, so while the
     /// broker is away events wait as unclaimed rows for the sweep (which pauses between tries),
     /// not as hand-offs that each fail on their own.
     /// </summary>
@@ -59,7 +60,10 @@ public sealed partial class EventDispatcher
             }
         }
 
-        /// <summary>Waits for every publish in flight to end (the stop cuts them short; they release their events).</summary>
+        /// <summary>
+        /// Waits for every publish in flight to end (the stop cuts them short; they release their
+        /// events). Deletes of published events may still be gathering: disposing runs them at once.
+        /// </summary>
         public async Task StopAsync()
         {
             for (var i = 0; i < _settings.BatchSize; i++)
@@ -75,6 +79,7 @@ public sealed partial class EventDispatcher
         /// </summary>
         private async Task PublishAsync(OwedEvent owed, CancellationToken stoppingToken)
         {
+            var holdsSlot = true;
             try
             {
                 var left = owed.ClaimedUntil - _settings.ClaimLease / 2 - _time.GetUtcNow().UtcDateTime;
@@ -90,7 +95,12 @@ public sealed partial class EventDispatcher
                 if (await _dispatcher.PublishAsync(owed.Job, cut.Token))
                 {
                     Interlocked.Increment(ref _dispatcher._handedOff);
-                    await _clears.RunAsync(owed, CancellationToken.None);
+                    // The broker has it: its delete is queued (where disposing the deletes still runs it
+                    // at a stop), and its slot goes to the next event while the delete gathers others.
+                    var deleted = _clears.RunAsync(owed, CancellationToken.None);
+                    holdsSlot = false;
+                    _inFlight.Release();
+                    await deleted;
                 }
                 else
                 {
@@ -111,7 +121,10 @@ public sealed partial class EventDispatcher
             }
             finally
             {
-                _inFlight.Release();
+                if (holdsSlot)
+                {
+                    _inFlight.Release();
+                }
             }
         }
 

@@ -23,7 +23,7 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     private readonly int _maxBatch;
     private readonly TimeSpan _gather;
     private TaskCompletionSource _filled = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _closing;
+    private int _closing;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _runners;
     private long _batches;
@@ -32,13 +32,22 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     /// <param name="run">Runs one batch; returns one result per request, in order.</param>
     /// <param name="maxBatch">The most requests one batch takes.</param>
     /// <param name="concurrentBatches">How many batches may be in flight at once (each on its own connection).</param>
-    /// <param name="gather">How long a batch waits after its first call for more (unless it is full); zero: it goes at once.</param>
+    /// <param name="gather">
+    /// How long a free runner that finds calls waiting gives others to join them (unless the batch is
+    /// full or the coalescer closes); zero: it takes what is there at once. Calls that come while a
+    /// batch runs wait for it, then for the window. Only with one runner (its signal is the runner's).
+    /// </param>
     public Coalescer(
         Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> run, int maxBatch, int concurrentBatches, TimeSpan gather = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrentBatches, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(gather, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(gather, TimeSpan.FromHours(1));
+        if (gather > TimeSpan.Zero && concurrentBatches != 1)
+        {
+            throw new ArgumentException("A gathering window needs exactly one runner.", nameof(concurrentBatches));
+        }
         _run = run;
         _maxBatch = maxBatch;
         _gather = gather;
@@ -83,10 +92,11 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
             if (_gather > TimeSpan.Zero && reader.Count < _maxBatch)
             {
                 // Until the window ends, the batch is full or the coalescer closes, whichever comes
-                // first. A call that saw the previous signal only makes this batch wait out its window.
+                // first. The exchange is a full fence: a caller or a close that signals after it
+                // signals this batch's source, and one that signalled before it is seen below.
                 var filled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                Volatile.Write(ref _filled, filled);
-                if (!_closing && reader.Count < _maxBatch)
+                Interlocked.Exchange(ref _filled, filled);
+                if (Volatile.Read(ref _closing) == 0 && reader.Count < _maxBatch)
                 {
                     await Task.WhenAny(filled.Task, Task.Delay(_gather)).ConfigureAwait(false);
                 }
@@ -146,9 +156,9 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _pending.Writer.TryComplete();
-        // What is gathering goes now: a stop does not wait out the window (set before the signal,
-        // so a runner that starts gathering after it sees it).
-        _closing = true;
+        // What is gathering goes now: a stop does not wait out the window (set with a full fence
+        // before the signal, so a runner that starts gathering after it sees it).
+        Interlocked.Exchange(ref _closing, 1);
         Volatile.Read(ref _filled).TrySetResult();
         await Task.WhenAll(_runners).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);

@@ -14,9 +14,10 @@ namespace HeadShotEvents.Service.Jobs.Migrations.Postgres
             // correlated by its token's TrackId), yet the index took an entry on every insert and on
             // every non-HOT update of a job row, three or four per request. An older release still
             // running during a rolling upgrade loses nothing it used.
-            migrationBuilder.DropIndex(
-                name: "IX_head_shot_jobs_ModelsLabId",
-                table: "head_shot_jobs");
+            // CONCURRENTLY (outside a transaction; IF EXISTS makes a retry after a crash safe): a plain
+            // DROP INDEX queued behind a long statement would hold every read and write of the table
+            // behind it, from both releases.
+            migrationBuilder.Sql("""DROP INDEX CONCURRENTLY IF EXISTS "IX_head_shot_jobs_ModelsLabId";""", suppressTransaction: true);
         }
 
         /// <inheritdoc />
