@@ -9,7 +9,13 @@ public sealed class OutputTests
     [Fact]
     public async Task An_output_is_404_before_completion_200_after_and_404_once_its_lifetime_is_over()
     {
-        await using var simulator = await TestSimulator.StartAsync(configure: options => options.OutputLifetime = TimeSpan.FromSeconds(1));
+        // Two seconds to generate, not the suite's 200 ms: the first GET must come before completion
+        // even on a loaded machine (a CI run beside the chaos tests answered it 200).
+        await using var simulator = await TestSimulator.StartAsync(configure: options =>
+        {
+            options.GenerationTime = TimeSpan.FromSeconds(2);
+            options.OutputLifetime = TimeSpan.FromSeconds(1);
+        });
         var submitted = await simulator.SubmitAsync(HeadShotBody());
         var output = submitted.Body["future_links"].Strings()[0];
 

@@ -9,11 +9,11 @@ public sealed partial class EventDispatcher
     /// taken, not in a batch that waits for its slowest confirm and its clear before the next starts
     /// (that wait was most of an event's time from settle to subscriber under load). Owed events are
     /// still deleted in batches: the deletes of events confirmed within
-    /// <see cref="OutboxOptions.DeleteGathering"/> share one statement (no publish waits for them), and
-    /// so do the releases of events not published. At most <see cref="OutboxOptions.BatchSize"/>
-    /// publishes are in flight at once. A failed publish stops settles claiming for a retry delay, so while the
-    /// broker is away events wait as unclaimed rows for the sweep (which pauses between tries),
-    /// not as hand-offs that each fail on their own.
+    /// <see cref="OutboxOptions.DeleteGathering"/> share one statement (no publish waits for them),
+    /// and so do the releases of events not published. At most <see cref="OutboxOptions.BatchSize"/>
+    /// publishes are in flight at once. A failed publish stops settles claiming for a retry delay,
+    /// so while the broker is away events wait as unclaimed rows for the sweep (which pauses between
+    /// tries), not as hand-offs that each fail on their own.
     /// </summary>
     private sealed class HandOffs : IAsyncDisposable
     {

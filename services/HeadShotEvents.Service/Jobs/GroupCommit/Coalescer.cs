@@ -35,7 +35,8 @@ public sealed class Coalescer<TRequest, TResult> : IAsyncDisposable
     /// <param name="gather">
     /// How long a free runner that finds calls waiting gives others to join them (unless the batch is
     /// full or the coalescer closes); zero: it takes what is there at once. Calls that come while a
-    /// batch runs wait for it, then for the window. Only with one runner (its signal is the runner's).
+    /// batch runs wait for it, then (fewer than a batch) for the window. Only with one runner: the
+    /// signal that ends a window early is the runner's.
     /// </param>
     public Coalescer(
         Func<IReadOnlyList<TRequest>, CancellationToken, Task<IReadOnlyList<TResult>>> run, int maxBatch, int concurrentBatches, TimeSpan gather = default)
