@@ -20,11 +20,12 @@ public sealed class OperatedService : IAsyncDisposable
     public const string ApiKey = "operator-test-key-0123456789";
     public const string JaegerUi = "http://jaeger.test:16686";
 
-    private OperatedService(ServiceApplication app, ConcurrentQueue<string> requests, ConcurrentQueue<string> submissions)
+    private OperatedService(ServiceApplication app, ConcurrentQueue<string> requests, ConcurrentQueue<string> submissions, WarningLog warnings)
     {
         App = app;
         Requests = requests;
         Submissions = submissions;
+        Warnings = warnings;
         Http = new HttpClient { BaseAddress = app.BaseAddress };
         Http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
@@ -36,6 +37,9 @@ public sealed class OperatedService : IAsyncDisposable
 
     /// <summary>The body of every POST /headshots, as the client sent it.</summary>
     public ConcurrentQueue<string> Submissions { get; }
+
+    /// <summary>What the service logged at Warning and above: for a failing test's message.</summary>
+    public WarningLog Warnings { get; }
 
     /// <summary>A client with the key, for setting up what a test then looks at.</summary>
     public HttpClient Http { get; }
@@ -53,13 +57,18 @@ public sealed class OperatedService : IAsyncDisposable
     {
         var requests = new ConcurrentQueue<string>();
         var submissions = new ConcurrentQueue<string>();
+        var warnings = new WarningLog();
         var app = await ServiceApplication.StartAsync(new ServiceApplication.Options
         {
             Settings = new Dictionary<string, string?> { ["Api:Key"] = ApiKey, ["Jaeger:UiUrl"] = JaegerUi },
             Simulator = simulator ?? new Dictionary<string, string?>(),
-            ConfigureServices = services => services.AddSingleton<IStartupFilter>(new RecordRequests(requests, submissions)),
+            ConfigureServices = services =>
+            {
+                services.AddSingleton<IStartupFilter>(new RecordRequests(requests, submissions));
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(warnings);
+            },
         });
-        return new OperatedService(app, requests, submissions);
+        return new OperatedService(app, requests, submissions, warnings);
     }
 
     public static HeadShotRequested Request(IReadOnlyDictionary<string, string>? metadata = null) => new()

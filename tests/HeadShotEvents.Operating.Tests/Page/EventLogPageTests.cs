@@ -4,6 +4,7 @@ using System.Text.Json;
 using HeadShotEvents.Operating.Tests.Infrastructure;
 using HeadShotEvents.Simulator;
 using HeadShotEvents.Testing;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Playwright;
 
 namespace HeadShotEvents.Operating.Tests.Page;
@@ -109,9 +110,18 @@ public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFix
         await page.GotoAsync($"/ops/{request.RequestId}");
         Assert.Equal(0, await page.Locator("#timeline li[data-kind=Replayed]").CountAsync());
 
-        await page.ClickAsync("#replay");
-        // The replay's answer waits for the broker's confirm and the timeline's write: in a clean-clone
-        // CI run, beside the chaos and scale-out tests, Playwright's default 30 s ran out once.
+        // The replay's answer waits for the broker's confirm and the timeline's write. Twice in
+        // clean-clone CI runs the page never reached "replayed=" (Playwright saw the network idle):
+        // the service answered something else, so the test now says what, and what the service logged.
+        var posted = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#replay"),
+            response => response.Request.Method == "POST" && response.Url.EndsWith("/replay", StringComparison.Ordinal), new() { Timeout = 90_000 });
+        if (posted.Status != StatusCodes.Status302Found)
+        {
+            await page.WaitForLoadStateAsync();
+            Assert.Fail($"The replay answered {posted.Status}: {await page.InnerTextAsync("body")}\n"
+                + $"Requests: {string.Join(", ", Service.Requests.TakeLast(6))}\nService warnings: {string.Join("\n", Service.Warnings.Lines.TakeLast(10))}");
+        }
+
         await page.WaitForURLAsync(url => url.Contains("replayed=", StringComparison.Ordinal), new() { Timeout = 90_000 });
 
         var notice = await page.InnerTextAsync("#notice");
