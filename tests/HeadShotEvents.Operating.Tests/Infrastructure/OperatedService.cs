@@ -20,7 +20,7 @@ public sealed class OperatedService : IAsyncDisposable
     public const string ApiKey = "operator-test-key-0123456789";
     public const string JaegerUi = "http://jaeger.test:16686";
 
-    private OperatedService(ServiceApplication app, ConcurrentQueue<string> requests, ConcurrentQueue<string> submissions, WarningLog warnings)
+    private OperatedService(ServiceApplication app, ConcurrentQueue<string> requests, ConcurrentQueue<string> submissions, CapturedLogs warnings)
     {
         App = app;
         Requests = requests;
@@ -39,7 +39,7 @@ public sealed class OperatedService : IAsyncDisposable
     public ConcurrentQueue<string> Submissions { get; }
 
     /// <summary>What the service logged at Warning and above: for a failing test's message.</summary>
-    public WarningLog Warnings { get; }
+    public CapturedLogs Warnings { get; }
 
     /// <summary>A client with the key, for setting up what a test then looks at.</summary>
     public HttpClient Http { get; }
@@ -57,7 +57,7 @@ public sealed class OperatedService : IAsyncDisposable
     {
         var requests = new ConcurrentQueue<string>();
         var submissions = new ConcurrentQueue<string>();
-        var warnings = new WarningLog();
+        var warnings = new CapturedLogs(Microsoft.Extensions.Logging.LogLevel.Warning);
         var app = await ServiceApplication.StartAsync(new ServiceApplication.Options
         {
             Settings = new Dictionary<string, string?> { ["Api:Key"] = ApiKey, ["Jaeger:UiUrl"] = JaegerUi },

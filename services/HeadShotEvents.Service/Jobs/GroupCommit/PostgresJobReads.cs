@@ -85,7 +85,9 @@ internal static class PostgresJobReads
             ? value
             : throw new InvalidOperationException($"Cannot convert string value '{name}' from the database to any value in the mapped '{typeof(T).Name}' enum.");
 
-    private static string? Text(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+    /// <summary>A nullable text column (also <see cref="PostgresSettlements"/>'s RETURNING).</summary>
+    internal static string? Text(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
-    private static DateTime? Time(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetDateTime(ordinal);
+    /// <summary>A nullable timestamptz column, as a UTC <see cref="DateTime"/>.</summary>
+    internal static DateTime? Time(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetDateTime(ordinal);
 }

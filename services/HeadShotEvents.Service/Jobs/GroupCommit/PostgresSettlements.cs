@@ -83,7 +83,7 @@ internal static class PostgresSettlements
                 {
                     if (await reader.ReadAsync(cancellationToken))
                     {
-                        settled[k] = Settled(reader, requests[order[k]], now, claim);
+                        settled[k] = Settled(reader, requests[order[k]], now);
                     }
 
                     k++;
@@ -100,17 +100,17 @@ internal static class PostgresSettlements
     }
 
     /// <summary>The row as the UPDATE left it: the settlement's own columns, and the rest as RETURNING gave them.</summary>
-    private static HeadShotJob Settled(NpgsqlDataReader reader, SettleRequest request, DateTime now, DateTime? claim)
+    private static HeadShotJob Settled(NpgsqlDataReader reader, SettleRequest request, DateTime now)
     {
         var s = request.Settlement;
         return new HeadShotJob
         {
             TrackId = request.TrackId,
             RequestId = reader.GetGuid(0),
-            ModelsLabId = reader.IsDBNull(1) ? null : reader.GetString(1),
-            TraceParent = reader.IsDBNull(2) ? null : reader.GetString(2),
-            TraceState = reader.IsDBNull(3) ? null : reader.GetString(3),
-            Metadata = JobsDbContext.FromStoredJson<Dictionary<string, string>>(reader.IsDBNull(4) ? null : reader.GetString(4)),
+            ModelsLabId = PostgresJobReads.Text(reader, 1),
+            TraceParent = PostgresJobReads.Text(reader, 2),
+            TraceState = PostgresJobReads.Text(reader, 3),
+            Metadata = JobsDbContext.FromStoredJson<Dictionary<string, string>>(PostgresJobReads.Text(reader, 4)),
             CreatedAt = reader.GetDateTime(5),
             Version = reader.GetInt32(6),
             State = s.State,
@@ -118,7 +118,7 @@ internal static class PostgresSettlements
             FinishedAt = reader.GetDateTime(7),
             UpdatedAt = now,
             Outputs = [.. s.Outputs ?? []],
-            OutputsExpireAt = reader.IsDBNull(8) ? null : reader.GetDateTime(8),
+            OutputsExpireAt = PostgresJobReads.Time(reader, 8),
             Delivery = s.Delivery,
             GenerationSeconds = s.GenerationSeconds,
             FailureReason = s.FailureReason,
