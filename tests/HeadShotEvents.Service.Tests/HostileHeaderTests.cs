@@ -35,7 +35,7 @@ public sealed class HostileHeaderTests
         // The callback's processing span continues the job's own trace and links the inbound request's span.
         var callback = await spans.CallbackOfAsync(waiting.Job.RequestId);
         Assert.Equal(ActivityContext.Parse(waiting.Job.TraceParent!, null).TraceId, callback.TraceId);
-        var inbound = spans.All().Single(s => s.SpanId == Assert.Single(callback.Links).Context.SpanId);
+        var inbound = await spans.SpanAsync(Assert.Single(callback.Links).Context.SpanId);
         Assert.Equal(default, inbound.ParentSpanId); // a root of our own, not a child of the outsider's span
         Assert.NotEqual(forged, inbound.TraceId);
         Assert.DoesNotContain(spans.All(), s => s.TraceId == forged);
