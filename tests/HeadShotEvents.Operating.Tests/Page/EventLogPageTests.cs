@@ -1,18 +1,23 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HeadShotEvents.Operating.Tests.Infrastructure;
 using HeadShotEvents.Simulator;
 using HeadShotEvents.Testing;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Playwright;
 
 namespace HeadShotEvents.Operating.Tests.Page;
 
 /// <summary>The event-log page (/ops) in a real headless Chromium against the running service.</summary>
-public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFixture browser)
+public sealed partial class EventLogPageTests(OperatedServiceFixture service, BrowserFixture browser)
     : IClassFixture<OperatedServiceFixture>, IClassFixture<BrowserFixture>
 {
+    /// <summary>
+    /// Navigations wait for the parsed document, not the load event, which also waits for the
+    /// thumbnails: three times in clean-clone CI runs a job page's load event never came within
+    /// 30 s (Playwright saw the network idle), on a page whose thumbnail the test checks by itself.
+    /// </summary>
+    private const WaitUntilState Parsed = WaitUntilState.DOMContentLoaded;
+
     private OperatedService Service => service.Service;
 
     [Fact]
@@ -33,18 +38,18 @@ public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFix
         }
 
         var page = await browser.NewPageAsync(Service);
-        var response = await page.GotoAsync("/ops");
+        var response = await page.GotoAsync("/ops", new() { WaitUntil = Parsed });
         Assert.Equal(200, response!.Status);
         Assert.Equal(2, await page.Locator($"#jobs tr[data-request-id]").Filter(new() { HasText = batch }).CountAsync());
 
         await page.FillAsync("input[name=meta]", $"batch={batch}");
         await page.ClickAsync("#search");
-        await page.WaitForURLAsync(url => url.Contains("meta=", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.Contains("meta=", StringComparison.Ordinal), new() { WaitUntil = Parsed });
         Assert.Equal([failed.RequestId.ToString(), completed.RequestId.ToString()], await RowIdsAsync(page));
 
         await page.CheckAsync("input[name=state][value=Failed]");
         await page.ClickAsync("#search");
-        await page.WaitForURLAsync(url => url.Contains("state=Failed", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.Contains("state=Failed", StringComparison.Ordinal), new() { WaitUntil = Parsed });
         Assert.Equal([failed.RequestId.ToString()], await RowIdsAsync(page));
         Assert.Equal("Failed", await page.Locator($"#jobs tr[data-request-id='{failed.RequestId}'] td.Failed").InnerTextAsync());
 
@@ -58,7 +63,7 @@ public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFix
     {
         var page = await browser.NewPageAsync(Service);
 
-        var response = await page.GotoAsync("/ops?since=yesterday&meta=no-equals-sign");
+        var response = await page.GotoAsync("/ops?since=yesterday&meta=no-equals-sign", new() { WaitUntil = Parsed });
 
         Assert.Equal(400, response!.Status);
         var errors = await page.Locator("#errors").InnerTextAsync();
@@ -76,9 +81,9 @@ public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFix
         Assert.Matches("^[0-9a-f]{32}$", traceId);
 
         var page = await browser.NewPageAsync(Service);
-        await page.GotoAsync("/ops");
+        await page.GotoAsync("/ops", new() { WaitUntil = Parsed });
         await page.ClickAsync($"#jobs a[href='/ops/{request.RequestId}']");
-        await page.WaitForURLAsync($"**/ops/{request.RequestId}");
+        await page.WaitForURLAsync($"**/ops/{request.RequestId}", new() { WaitUntil = Parsed });
 
         Assert.Equal("Completed", await page.InnerTextAsync("#state"));
         var kinds = await page.Locator("#timeline li").EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.kind)");
@@ -90,7 +95,7 @@ public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFix
 
         var thumbnail = page.Locator("#outputs img.thumbnail");
         Assert.Equal(1, await thumbnail.CountAsync());
-        await Eventually.UntilAsync(() => thumbnail.EvaluateAsync<bool>("img => img.complete"), complete => complete, what: "the thumbnail to load");
+        await ThumbnailLoadedAsync(thumbnail);
         // The simulator's output is a 64×64 gradient: the browser decoded it...
         Assert.Equal(64, await thumbnail.EvaluateAsync<int>("img => img.naturalWidth"));
         // ...and painted it: red rises left to right, green top to bottom, so the region is anything but uniform.
@@ -99,43 +104,6 @@ public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFix
         Assert.InRange(shot.DistinctColours, 200, shot.Width * shot.Height);
         Assert.InRange(shot.Range(0), 200, 255);
         Assert.InRange(shot.Range(1), 200, 255);
-    }
-
-    [Fact]
-    public async Task The_replay_button_replays_and_the_timeline_then_shows_a_Replayed_entry()
-    {
-        var request = OperatedService.Request();
-        await Service.SubmitAndSettleAsync(request);
-        var page = await browser.NewPageAsync(Service);
-        await page.GotoAsync($"/ops/{request.RequestId}");
-        Assert.Equal(0, await page.Locator("#timeline li[data-kind=Replayed]").CountAsync());
-
-        // The replay's answer waits for the broker's confirm and the timeline's write. Twice in
-        // clean-clone CI runs the page never reached "replayed=" (Playwright saw the network idle):
-        // the service answered something else, so the test now says what, and what the service logged.
-        var posted = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#replay"),
-            response => response.Request.Method == "POST" && response.Url.EndsWith("/replay", StringComparison.Ordinal), new() { Timeout = 90_000 });
-        if (posted.Status != StatusCodes.Status302Found)
-        {
-            await page.WaitForLoadStateAsync();
-            Assert.Fail($"The replay answered {posted.Status}: {await page.InnerTextAsync("body")}\n"
-                + $"Requests: {string.Join(", ", Service.Requests.TakeLast(6))}\nService warnings: {string.Join("\n", Service.Warnings.Lines.TakeLast(10))}");
-        }
-
-        await page.WaitForURLAsync(url => url.Contains("replayed=", StringComparison.Ordinal), new() { Timeout = 90_000 });
-
-        var notice = await page.InnerTextAsync("#notice");
-        var messageId = notice.Split("MessageId ")[1].Trim().TrimEnd('.');
-        var replayed = await Eventually.UntilAsync(
-            async () =>
-            {
-                await page.ReloadAsync();
-                return await page.Locator("#timeline li[data-kind=Replayed]").AllInnerTextsAsync();
-            },
-            entries => entries.Count > 0, TimeSpan.FromSeconds(10), "a Replayed timeline entry");
-        var entry = Assert.Single(replayed);
-        Assert.Contains($"MessageId {messageId}", entry, StringComparison.Ordinal);
-        Assert.Contains("to every subscriber", entry, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -154,7 +122,7 @@ public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFix
 
         foreach (var path in new[] { "/ops?meta=" + Uri.EscapeDataString("note=" + Payload), $"/ops/{request.RequestId}" })
         {
-            await page.GotoAsync(path);
+            await page.GotoAsync(path, new() { WaitUntil = Parsed });
             var shown = await page.Locator(".meta").AllInnerTextsAsync();
             Assert.Contains("note=" + Payload, shown);
             Assert.Contains("<b>key</b>=v", shown);
@@ -165,33 +133,20 @@ public sealed class EventLogPageTests(OperatedServiceFixture service, BrowserFix
         Assert.Equal(0, dialogs);
     }
 
-    [Fact]
-    public async Task A_replay_posted_from_another_site_is_refused_and_replays_nothing()
+    /// <summary>Waits up to 30 s for the image; if it never loads, says what its source answers the test directly.</summary>
+    private async Task ThumbnailLoadedAsync(ILocator thumbnail)
     {
-        var request = OperatedService.Request();
-        await Service.SubmitAndSettleAsync(request);
-
-        using var forged = new HttpRequestMessage(HttpMethod.Post, $"ops/{request.RequestId}/replay")
+        try
         {
-            Content = new FormUrlEncodedContent([]),
-        };
-        forged.Headers.Add("Origin", "http://evil.test");
-        forged.Headers.Add("Sec-Fetch-Site", "cross-site");
-        using var refused = await Service.Http.SendAsync(forged);
-        using var own = new HttpRequestMessage(HttpMethod.Post, $"ops/{request.RequestId}/replay") { Content = new FormUrlEncodedContent([]) };
-        own.Headers.Add("Origin", Service.BaseAddress.GetLeftPart(UriPartial.Authority));
-        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Service.BaseAddress };
-        noRedirects.DefaultRequestHeaders.Add("X-Api-Key", OperatedService.ApiKey);
-        using var accepted = await noRedirects.SendAsync(own);
-
-        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
-        // The page's own replay is the later signal: exactly one Replayed entry, the second request's.
-        var timeline = await Eventually.UntilAsync(
-            () => Service.Http.GetFromJsonAsync<JsonElement>($"headshots/{request.RequestId}/timeline"),
-            t => t.GetProperty("entries").EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "Replayed"),
-            what: "the page's replay in the timeline");
-        Assert.Single(timeline.GetProperty("entries").EnumerateArray(), e => e.GetProperty("kind").GetString() == "Replayed");
+            await Eventually.UntilAsync(() => thumbnail.EvaluateAsync<bool>("img => img.complete"), complete => complete, TimeSpan.FromSeconds(30), "the thumbnail to load");
+        }
+        catch (TimeoutException timeout)
+        {
+            var source = await thumbnail.GetAttributeAsync("src");
+            using var answer = await Service.Http.GetAsync(source);
+            Assert.Fail($"{timeout.Message}. Its source {source} answers the test {(int)answer.StatusCode} with {answer.Content.Headers.ContentLength} bytes.\n"
+                + $"Service warnings: {string.Join("\n", Service.Warnings.Lines.TakeLast(10))}");
+        }
     }
 
     private static async Task<string[]> RowIdsAsync(IPage page) =>
