@@ -10,7 +10,9 @@ public sealed class FetchTests
     [Fact]
     public async Task Fetch_moves_from_processing_with_empty_string_output_to_success()
     {
-        await using var simulator = await TestSimulator.StartAsync();
+        // Two seconds to generate, not the suite's 200 ms: the first fetch must come before completion
+        // even on a loaded machine.
+        await using var simulator = await TestSimulator.StartAsync(configure: options => options.GenerationTime = TimeSpan.FromSeconds(2));
         var submitted = await simulator.SubmitAsync(HeadShotBody());
 
         var processing = await simulator.FetchAsync(submitted.Id);
