@@ -10,11 +10,13 @@ public sealed class OutputTests
     public async Task An_output_is_404_before_completion_200_after_and_404_once_its_lifetime_is_over()
     {
         // Two seconds to generate, not the suite's 200 ms: the first GET must come before completion
-        // even on a loaded machine (a CI run beside the chaos tests answered it 200).
+        // even on a loaded machine (a CI run beside the chaos tests answered it 200). Three seconds of
+        // lifetime: the only window in which a poll can see the 200.
+        var lifetime = TimeSpan.FromSeconds(3);
         await using var simulator = await TestSimulator.StartAsync(configure: options =>
         {
             options.GenerationTime = TimeSpan.FromSeconds(2);
-            options.OutputLifetime = TimeSpan.FromSeconds(1);
+            options.OutputLifetime = lifetime;
         });
         var submitted = await simulator.SubmitAsync(HeadShotBody());
         var output = submitted.Body["future_links"].Strings()[0];
@@ -22,7 +24,9 @@ public sealed class OutputTests
         var before = await simulator.HttpClient.GetAsync(output);
         var during = await Eventually.UntilAsync(() => simulator.HttpClient.GetAsync(output), response => response.StatusCode != HttpStatusCode.NotFound);
         var png = await during.Content.ReadAsByteArrayAsync();
-        var after = await Eventually.UntilAsync(() => simulator.HttpClient.GetAsync(output), response => response.StatusCode != HttpStatusCode.OK);
+        // The lifetime plus the default ten seconds of patience for the expiry to show.
+        var after = await Eventually.UntilAsync(
+            () => simulator.HttpClient.GetAsync(output), response => response.StatusCode != HttpStatusCode.OK, lifetime + TimeSpan.FromSeconds(10));
 
         Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
         Assert.Equal(HttpStatusCode.OK, during.StatusCode);
