@@ -160,12 +160,19 @@ public sealed class WebhookTests
     public async Task A_receiver_that_recovers_gets_the_webhook_on_a_later_attempt()
     {
         await using var listener = await WebhookListener.StartAsync(HttpStatusCode.ServiceUnavailable);
-        await using var simulator = await TestSimulator.StartAsync(configure: options => options.WebhookAttempts = 5);
+        // A second between attempts, not the suite's 50 ms: the test must switch the answer to OK
+        // before the attempts run out, which 4 x 50 ms did not always allow on a loaded machine.
+        await using var simulator = await TestSimulator.StartAsync(configure: options =>
+        {
+            options.WebhookAttempts = 5;
+            options.WebhookRetryDelay = TimeSpan.FromSeconds(1);
+        });
         await simulator.SubmitAsync(HeadShotBody(webhook: listener.UrlFor(), trackId: 10));
 
         await listener.WaitForAsync(1);
         listener.AnswerStatusCode = HttpStatusCode.OK;
-        var stats = await Eventually.UntilAsync(() => simulator.GetStatsAsync(), stats => stats.WebhooksSent == 1);
+        // Up to four pauses of a second before the last attempt, plus the default ten seconds.
+        var stats = await Eventually.UntilAsync(() => simulator.GetStatsAsync(), stats => stats.WebhooksSent == 1, TimeSpan.FromSeconds(14));
 
         Assert.Equal(0, stats.WebhooksUndelivered);
         Assert.InRange(stats.WebhookAttemptsFailed, 1, 4);
