@@ -109,8 +109,10 @@ public sealed class SubmitterTests
     {
         await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
         {
-            // ModelsLab accepts the job, then answers after the client has given up.
-            Simulator = new Dictionary<string, string?> { ["Simulator:Faults:AnswerDelay"] = "00:00:03", ["Simulator:GenerationTime"] = "00:00:01.500" },
+            // ModelsLab accepts the job, then answers after the client has given up (1 s). The webhook
+            // comes 5 s after the job was accepted: OutcomeUnknown lasts from 1 s to 5 s, wide enough
+            // for the poll below on a loaded machine (1.5 s left it a 0.5 s window).
+            Simulator = new Dictionary<string, string?> { ["Simulator:Faults:AnswerDelay"] = "00:00:03", ["Simulator:GenerationTime"] = "00:00:05" },
             Settings = new Dictionary<string, string?> { ["ModelsLab:Timeout"] = "00:00:01" },
         });
         var request = Pipeline.Request();
