@@ -79,7 +79,12 @@ public sealed class EmbeddedArchiveTests
                 Assert.Equal(outputs[index], entry.SourceUrl);
             }
 
-            Assert.Contains($"Archived {outputs.Count} image(s) of request {requestId}", await service.LogAsync(), StringComparison.Ordinal);
+            // The line is logged after the receipt is written and reaches the file through the console
+            // logger and a pipe: polled for, not read once.
+            var archivedLine = $"Archived {outputs.Count} image(s) of request {requestId}";
+            var log = await Eventually.UntilAsync(service.LogAsync, text => text.Contains(archivedLine, StringComparison.Ordinal),
+                Pipeline.Patience, $"the service's log to say '{archivedLine}'");
+            Assert.Contains(archivedLine, log, StringComparison.Ordinal);
         }
         finally
         {
