@@ -101,7 +101,10 @@ public sealed class ArchivingTests
         var archive = Assert.Single(await rig.Spans.WaitForArchivesAsync(completed.RequestId, 1, ArchiveRig.Patience));
 
         Assert.Equal(traceId, archive.TraceId);
-        var parent = Assert.Single(rig.Spans.All, span => span.SpanId == archive.ParentSpanId);
+        // The consume span ends (and is recorded) after its child, the archive span: waited for.
+        var spans = await Eventually.UntilAsync(() => Task.FromResult(rig.Spans.All), all => all.Any(span => span.SpanId == archive.ParentSpanId),
+            ArchiveRig.Patience, "the archive span's parent to be recorded");
+        var parent = Assert.Single(spans, span => span.SpanId == archive.ParentSpanId);
         Assert.Equal("MassTransit", parent.Source.Name);
         Assert.Equal(ActivityKind.Consumer, parent.Kind);
         Assert.Contains(rig.Spans.All, span => span.OperationName == "headshot.archive.download" && span.ParentSpanId == archive.SpanId);
