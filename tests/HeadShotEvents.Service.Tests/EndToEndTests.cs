@@ -56,7 +56,12 @@ public sealed class EndToEndTests
     [Fact]
     public async Task Processing_then_webhook_publishes_submitted_then_completed()
     {
-        await using var pipeline = await Pipeline.StartAsync();
+        // Two seconds to generate, not 200 ms: the submitter must record ModelsLab's answer before
+        // the webhook settles the job, or (rightly) no HeadShotSubmitted is published at all.
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            Simulator = new Dictionary<string, string?> { ["Simulator:GenerationTime"] = "00:00:02" },
+        });
         var request = Pipeline.Request();
 
         await pipeline.PublishAsync(request);
@@ -94,12 +99,16 @@ public sealed class EndToEndTests
         await pipeline.WaitForTerminalAsync(request.RequestId);
         await Eventually.UntilAsync(() => pipeline.Service.Simulator.GetStatsAsync(), s => s.WebhooksSent >= 1,
             Pipeline.Patience, "the late webhook to be answered");
+        // A second publish the webhook caused would still be on its way: the marker's terminal event,
+        // heard and confirmed, comes after it.
+        var marker = await pipeline.SettleAsync();
+        await pipeline.WaitForPublishedTerminalAsync(marker);
 
         var completed = Assert.Single(pipeline.Notifier.Received.All<HeadShotCompleted>());
         Assert.Equal(HeadShotDelivery.Immediate, completed.Delivery);
         Assert.NotEmpty(completed.Outputs);
         Assert.Empty(pipeline.Notifier.Received.All<HeadShotSubmitted>());
-        Assert.Equal(1, pipeline.Published.Terminal);
+        Assert.Equal(2, pipeline.Published.Terminal); // the request's and the marker's
     }
 
     [Fact]
