@@ -16,12 +16,20 @@ public sealed class JobTimelineTests
     [InlineData(true)]
     public async Task A_request_shows_accepted_submitted_its_callback_settled_and_published_in_order(bool sqlite)
     {
-        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options { UseSqlite = sqlite });
+        // Two seconds to generate, not 200 ms: the submitter must record ModelsLab's answer (and its
+        // eta) before the webhook settles the job, or the Submitted entry has no etaSeconds.
+        await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
+        {
+            UseSqlite = sqlite,
+            Simulator = new Dictionary<string, string?> { ["Simulator:GenerationTime"] = "00:00:02" },
+        });
         var request = Pipeline.Request();
 
         await pipeline.PublishAsync(request);
         await pipeline.WaitForTerminalAsync(request.RequestId);
-        var timeline = await UntilAsync(pipeline.Service, request.RequestId, t => Has(t, "Published"), "the Published entry");
+        // The callback's entry is buffered by the request's thread and can be stored after the publish's.
+        var timeline = await UntilAsync(pipeline.Service, request.RequestId, t => Has(t, "Published") && Has(t, "Callback", "completed"),
+            "the Published entry and the completed callback");
 
         var kinds = Kinds(timeline);
         Assert.Equal(["Accepted", "Submitted"], kinds.Take(2));
