@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using HeadShotEvents.Operating.Tests.Infrastructure;
+using HeadShotEvents.Simulator;
 using HeadShotEvents.Testing;
 
 namespace HeadShotEvents.Operating.Tests.Cli;
@@ -25,10 +26,22 @@ public sealed class CliSubmitTests(OperatedServiceFixture fixture) : IClassFixtu
         var outputs = Path.Combine(_folder.FullName, "out");
         var batch = Guid.NewGuid().ToString("N");
 
-        var run = await CliProcess.RunAsync(
-            ["submit", "pretty woman", "--face", face, "--width", "512", "--height", "512", "--num-inference-steps", "31",
-             "--guidance-scale", "4", "--samples", "1", "--metadata", $"batch={batch}", "--wait", "--out", outputs],
-            Service.CliEnvironment);
+        // The webhook 2 s late: the submitter must record ModelsLab's answer (and its eta) before the
+        // webhook settles the job, or the timeline's Submitted entry has no eta. Reset for the class's
+        // other tests, which share this service.
+        await Service.App.Simulator.SetFaultsAsync(new SimulatorFaults { WebhookDelay = TimeSpan.FromSeconds(2) });
+        CliRun run;
+        try
+        {
+            run = await CliProcess.RunAsync(
+                ["submit", "pretty woman", "--face", face, "--width", "512", "--height", "512", "--num-inference-steps", "31",
+                 "--guidance-scale", "4", "--samples", "1", "--metadata", $"batch={batch}", "--wait", "--out", outputs],
+                Service.CliEnvironment);
+        }
+        finally
+        {
+            await Service.App.Simulator.SetFaultsAsync(new SimulatorFaults());
+        }
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var lines = run.Lines;
