@@ -121,7 +121,8 @@ public sealed class CliJobLogTests(OperatedServiceFixture fixture) : IClassFixtu
             posted.EnsureSuccessStatusCode();
             await Eventually.UntilAsync(
                 () => Service.Http.GetFromJsonAsync<JsonElement>($"headshots/{request.RequestId}"),
-                s => s.GetProperty("state").GetString() == "Processing", what: "the job to be submitted");
+                // POST, broker, submitter, simulator and database: more than the default 10 s on a loaded machine.
+                s => s.GetProperty("state").GetString() == "Processing", TimeSpan.FromSeconds(30), "the job to be submitted");
         }
         finally
         {
