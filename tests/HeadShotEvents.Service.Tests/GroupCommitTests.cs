@@ -119,7 +119,7 @@ public sealed class GroupCommitTests
         Assert.InRange(batches, 1, count - 1);
     }
 
-    private static JobSettlement Completed(DateTime now, long id) =>
+    internal static JobSettlement Completed(DateTime now, long id) =>
         new JobSettlement(JobState.Completed, now, $"ml-{id}", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "vendor=a")
         {
             Outputs = ["https://pub-3626123a.r2.dev/temp/a-0.png", "https://pub-3626123a.r2.dev/temp/a-1.png"],
@@ -128,7 +128,7 @@ public sealed class GroupCommitTests
             GenerationSeconds = 3.25,
         };
 
-    private static JobSettlement Failed(DateTime now, long id) =>
+    internal static JobSettlement Failed(DateTime now, long id) =>
         new JobSettlement(JobState.Failed, now, $"ml-{id}", null, null)
         {
             FailureReason = HeadShotFailureReason.GenerationFailed,
@@ -154,14 +154,14 @@ public sealed class GroupCommitTests
         Assert.Equal(expected.FieldErrors?.Select(e => (e.Key, string.Join('|', e.Value))), actual.FieldErrors?.Select(e => (e.Key, string.Join('|', e.Value))));
     }
 
-    private static async Task<Dictionary<long, HeadShotJob>> RowsAsync(ServiceApplication service)
+    internal static async Task<Dictionary<long, HeadShotJob>> RowsAsync(ServiceApplication service)
     {
         await using var scope = service.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
         return await db.Jobs.AsNoTracking().ToDictionaryAsync(j => j.TrackId);
     }
 
-    private static async Task<List<long>> SeedProcessingAsync(ServiceApplication service, int count)
+    internal static async Task<List<long>> SeedProcessingAsync(ServiceApplication service, int count)
     {
         await using var scope = service.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
