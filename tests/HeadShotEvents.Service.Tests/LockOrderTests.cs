@@ -53,6 +53,9 @@ public sealed class LockOrderTests
         await using var recordScope = service.Services.CreateAsyncScope();
         var settleDb = settleScope.ServiceProvider.GetRequiredService<JobsDbContext>();
         var recordDb = recordScope.ServiceProvider.GetRequiredService<JobsDbContext>();
+        // Both connected before either starts: a CI run once saw the settle's connection not yet open
+        // after 10 s (the whole suite beside it), while the record already waited on its row.
+        await settleDb.Database.OpenConnectionAsync();
         await recordDb.Database.OpenConnectionAsync();
         var settling = PostgresSettlements.RunAsync(settleDb, settles, now, null, CancellationToken.None);
         var recording = PostgresSubmissions.RecordQueuedAsync((NpgsqlConnection)recordDb.Database.GetDbConnection(), records, CancellationToken.None);
@@ -60,7 +63,7 @@ public sealed class LockOrderTests
         // Both are waiting on the held row (or, in key order, one on the other): then let go.
         try
         {
-            await Eventually.UntilAsync(() => WaitingOnLocksAsync(blocker), waiting => waiting >= 2, TimeSpan.FromSeconds(10), "both batches to wait on a row lock");
+            await Eventually.UntilAsync(() => WaitingOnLocksAsync(blocker), waiting => waiting >= 2, Pipeline.Patience, "both batches to wait on a row lock");
         }
         catch (TimeoutException timeout)
         {
