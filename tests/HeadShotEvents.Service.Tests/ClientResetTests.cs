@@ -26,8 +26,8 @@ public sealed class ClientResetTests
                 services.Configure<LoggerFilterOptions>(filters =>
                 {
                     filters.MinLevel = LogLevel.Debug;
-                    // The request log, kept from every other provider (it prints the token), for this
-                    // test's lines only: its start and end are the signals awaited below.
+                    // The request log (it prints the token; appsettings keeps it from the console) for
+                    // this test's own lines only: its start and end are the signals awaited below.
                     filters.Rules.Add(new LoggerFilterRule(typeof(Lines).FullName, HostingLog, LogLevel.Information, null));
                 });
             },

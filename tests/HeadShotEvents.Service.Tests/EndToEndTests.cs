@@ -102,7 +102,7 @@ public sealed class EndToEndTests
         // A second publish the webhook caused would still be on its way: the marker's terminal event,
         // heard and confirmed, comes after it.
         var marker = await pipeline.SettleAsync();
-        await pipeline.WaitForPublishedTerminalAsync(marker);
+        await pipeline.WaitForPublishedTerminalAsync(request.RequestId, marker);
 
         var completed = Assert.Single(pipeline.Notifier.Received.All<HeadShotCompleted>());
         Assert.Equal(HeadShotDelivery.Immediate, completed.Delivery);

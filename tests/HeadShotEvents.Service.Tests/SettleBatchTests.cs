@@ -62,10 +62,11 @@ public sealed class SettleBatchTests
         Assert.Equal(version + 1, rows[b].Version);
         Assert.Equal(JobState.Completed, rows[c].State);
         Assert.Empty(rows[c].Outputs);
+        Assert.Equal((JobState.Completed, JobState.Completed), (rows[d].State, rows[e].State));
         Assert.Equal(["https://pub-3626123a.r2.dev/temp/d-0.png", "https://pub-3626123a.r2.dev/temp/d-1.png"], rows[d].Outputs);
         Assert.Equal(["https://pub-3626123a.r2.dev/temp/e-0.png"], rows[e].Outputs);
         Assert.Equal((JobState.Failed, HeadShotFailureReason.GenerationFailed), (rows[settledBefore].State, rows[settledBefore].FailureReason));
         Assert.Empty(rows[settledBefore].Outputs);
-        Assert.Equal([a, b, c, d, e, settledBefore], (await OwedEventsTable.ReadAsync(service.Services)).Keys.Order());
+        Assert.Equal(new[] { a, b, c, d, e, settledBefore }.Order(), (await OwedEventsTable.ReadAsync(service.Services)).Keys.Order());
     }
 }

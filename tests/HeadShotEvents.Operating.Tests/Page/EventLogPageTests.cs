@@ -127,18 +127,23 @@ public sealed partial class EventLogPageTests(OperatedServiceFixture service, Br
             Assert.Contains("note=" + Payload, shown);
             Assert.Contains("<b>key</b>=v", shown);
             Assert.Equal(0, await page.Locator("img[src=x], .meta script, .meta b").CountAsync());
+            // An injected image's onerror would run once it failed to load, after DOMContentLoaded.
+            await Eventually.UntilAsync(() => page.EvaluateAsync<bool>("() => [...document.images].every(i => i.complete)"), done => done,
+                TimeSpan.FromSeconds(30), "every image on the page to load or fail");
             Assert.Null(await page.EvaluateAsync<int?>("() => window.__xss ?? null"));
         }
 
         Assert.Equal(0, dialogs);
     }
 
-    /// <summary>Waits up to 30 s for the image; if it never loads, says what its source answers the test directly.</summary>
+    /// <summary>Waits up to 30 s for the image to be decoded; if it never is, says what its source answers the test directly.</summary>
     private async Task ThumbnailLoadedAsync(ILocator thumbnail)
     {
         try
         {
-            await Eventually.UntilAsync(() => thumbnail.EvaluateAsync<bool>("img => img.complete"), complete => complete, TimeSpan.FromSeconds(30), "the thumbnail to load");
+            // complete is also true for a broken image: only a decoded one has a width.
+            await Eventually.UntilAsync(() => thumbnail.EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"), loaded => loaded,
+                TimeSpan.FromSeconds(30), "the thumbnail to load");
         }
         catch (TimeoutException timeout)
         {
