@@ -115,6 +115,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
             await archiver.Received.WaitForTerminalAsync(ids, Settle);
             await notifier.Received.WaitForTerminalAsync(ids, Settle);
 
+            await ChaosFigures.WaitUntilNothingOwedAsync(api, requests);
+
             // A later request's outcome is the positive signal that duplicates still in flight have
             // arrived; one the schema rejects, so ModelsLab's figures stay those of the 500.
             var marker = Pipeline.Request() with { Width = 4096 };

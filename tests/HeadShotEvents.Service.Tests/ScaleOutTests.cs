@@ -158,6 +158,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             var ids = requests.Select(r => r.RequestId).ToList();
             await archiver.WaitForTerminalAsync(ids, Settle);
             await notifier.WaitForTerminalAsync(ids, Settle);
+            await ChaosFigures.WaitUntilNothingOwedAsync(api, requests);
 
             // A later request's outcome is the positive signal that duplicates still in flight have
             // arrived; one the schema rejects, so ModelsLab's figures stay those of the 500.
