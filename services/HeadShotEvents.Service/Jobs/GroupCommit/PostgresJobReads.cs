@@ -14,12 +14,25 @@ namespace HeadShotEvents.Service.Jobs.GroupCommit;
 /// </summary>
 internal static class PostgresJobReads
 {
-    private const string Select = """
-        SELECT "TrackId", "RequestId", "ModelsLabId", "State", "TraceParent", "TraceState", "CreatedAt", "UpdatedAt",
-          "SubmittedAt", "FinishedAt", "NextPollAt", "PollAttempts", "EtaSeconds", "Outputs", "OutputsExpireAt", "Delivery",
-          "GenerationSeconds", "FailureReason", "FailureMessage", "FieldErrors", "RequestFingerprint", "Metadata",
-          "TerminalEventPending", "PublishClaimedUntil", "Version"
-        FROM head_shot_jobs WHERE "TrackId" = ANY($1)
+    /// <summary>
+    /// Each id asked probes the primary key on its own: <c>LIMIT 1</c> keeps the subquery a
+    /// parameterized index scan, which PostgreSQL cannot turn into a join it might hash. The plan
+    /// must hold whatever the table's size when it was made: Npgsql prepares the statement on each
+    /// connection, PostgreSQL makes that connection's generic plan on the sixth run and keeps it
+    /// until the table is next analyzed. For <c>"TrackId" = ANY($1)</c>, a generic plan made while
+    /// the table was new (under ten pages) was a sequential scan, and every read then scanned every
+    /// job: 0.3-0.7 ms a read instead of 0.03 in about a third of the end-to-end benchmark's runs,
+    /// and on a new database until autovacuum's first ANALYZE (docs/benchmarks.md, session 10).
+    /// An id asked twice gives its row twice (the caller keeps one).
+    /// </summary>
+    internal const string Select = """
+        SELECT job.* FROM unnest($1::bigint[]) AS asked(id)
+        CROSS JOIN LATERAL (
+          SELECT "TrackId", "RequestId", "ModelsLabId", "State", "TraceParent", "TraceState", "CreatedAt", "UpdatedAt",
+            "SubmittedAt", "FinishedAt", "NextPollAt", "PollAttempts", "EtaSeconds", "Outputs", "OutputsExpireAt", "Delivery",
+            "GenerationSeconds", "FailureReason", "FailureMessage", "FieldErrors", "RequestFingerprint", "Metadata",
+            "TerminalEventPending", "PublishClaimedUntil", "Version"
+          FROM head_shot_jobs WHERE head_shot_jobs."TrackId" = asked.id LIMIT 1) AS job
         """;
 
     /// <summary>The jobs among <paramref name="trackIds"/> that exist, by TrackId (not tracked: nothing is written back through them).</summary>
