@@ -16,13 +16,16 @@ internal static class PostgresJobReads
 {
     /// <summary>
     /// Each id asked probes the primary key on its own: <c>LIMIT 1</c> keeps the subquery a
-    /// parameterized index scan, which PostgreSQL cannot turn into a join it might hash. The plan
-    /// must hold whatever the table's size when it was made: Npgsql prepares the statement on each
-    /// connection, PostgreSQL makes that connection's generic plan on the sixth run and keeps it
-    /// until the table is next analyzed. For <c>"TrackId" = ANY($1)</c>, a generic plan made while
-    /// the table was new (under ten pages) was a sequential scan, and every read then scanned every
-    /// job: 0.3-0.7 ms a read instead of 0.03 in about a third of the end-to-end benchmark's runs,
-    /// and on a new database until autovacuum's first ANALYZE (docs/benchmarks.md, session 10).
+    /// parameterized index scan, which PostgreSQL cannot turn into a join it might hash. Npgsql
+    /// prepares the statement on each connection, and PostgreSQL makes that connection's generic
+    /// plan on the sixth run and keeps it until the table is next analyzed, however much the table
+    /// grows meanwhile. For <c>"TrackId" = ANY($1)</c>, a generic plan made while the table was new
+    /// (never analyzed, which the planner takes for ten pages) was a sequential scan, and every read
+    /// then scanned every job: 0.1-1.4 ms a read instead of 0.03 in 10 of 30 end-to-end
+    /// benchmark runs, and on any new database until autovacuum's first ANALYZE
+    /// (docs/benchmarks.md, session 10). A probe is cheaper than ten pages, so it stays an index
+    /// scan there. Only a table analyzed while it held a few pages (autovacuum passing within
+    /// moments of its first 50 jobs) plans a scan per id, cheap at that size, until the next ANALYZE.
     /// An id asked twice gives its row twice (the caller keeps one).
     /// </summary>
     internal const string Select = """
