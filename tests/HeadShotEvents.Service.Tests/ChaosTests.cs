@@ -55,7 +55,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             Settings = new Dictionary<string, string?> { ["Webhooks:RateLimitPermits"] = "100000" },
         });
 
-        var receiverAddress = new Uri($"http://127.0.0.1:{ServiceApplication.FreePort()}/");
+        var receiverAddress = LoopbackPorts.FreeAddress();
         var common = new Dictionary<string, string?>
         {
             ["Jobs:Provider"] = api.Provider,
@@ -76,7 +76,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             submitterSettings[key] = value;
         }
 
-        var submitterAddress = new Uri($"http://127.0.0.1:{ServiceApplication.FreePort()}/");
+        var submitterAddress = LoopbackPorts.FreeAddress();
         var receiver = await ServiceProcess.StartAsync(receiverSettings, receiverAddress);
         var submitter = await ServiceProcess.StartAsync(submitterSettings, submitterAddress);
         try

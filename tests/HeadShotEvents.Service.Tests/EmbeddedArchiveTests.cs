@@ -24,7 +24,7 @@ public sealed class EmbeddedArchiveTests
     {
         var requestId = Guid.NewGuid();
         var database = Path.Combine(Path.GetTempPath(), $"headshots-{Guid.NewGuid():N}.db");
-        var address = new Uri($"http://127.0.0.1:{ServiceApplication.FreePort()}/");
+        var address = LoopbackPorts.FreeAddress();
         // Storage:Folder:Path is the profile's own ("archive"): keys start with the RequestId, so
         // this test's folder is its own whoever else runs the embedded profile from this build.
         var archive = Path.Combine(ServiceProcess.ContentRoot, "archive", requestId.ToString());

@@ -84,7 +84,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             // The load balancer: ModelsLab's calls go through it too, one route per replica, so it
             // counts who called head_shot (submitters) and fetch (reconcilers). Webhook URLs carry
             // the route of the submitter that minted their token, and spread over both receivers.
-            var receiverAddresses = Enumerable.Range(0, Replicas).Select(_ => new Uri($"http://127.0.0.1:{ServiceApplication.FreePort()}/")).ToArray();
+            var receiverAddresses = Enumerable.Range(0, Replicas).Select(_ => LoopbackPorts.FreeAddress()).ToArray();
             var modelsLab = new[] { api.Simulator.BaseAddress };
             await using var balancer = await RoundRobinForwarder.StartAsync(new Dictionary<string, Uri[]>
             {
@@ -122,9 +122,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
                 starting.Add(ServiceProcess.StartAsync(Settings("Receiver"), receiverAddresses[n - 1], readyWithin: StartTogether));
                 starting.Add(ServiceProcess.StartAsync(Settings("Submitter",
                     ("Webhooks:PublicBaseUrl", balancer.Route($"minted-by-{n}").AbsoluteUri),
-                    ("ModelsLab:BaseUrl", new Uri(balancer.Route($"submitter-{n}"), "api/v6/").AbsoluteUri)), Free(), readyWithin: StartTogether));
+                    ("ModelsLab:BaseUrl", new Uri(balancer.Route($"submitter-{n}"), "api/v6/").AbsoluteUri)), LoopbackPorts.FreeAddress(), readyWithin: StartTogether));
                 starting.Add(ServiceProcess.StartAsync(Settings("Reconciler",
-                    ("ModelsLab:BaseUrl", new Uri(balancer.Route($"reconciler-{n}"), "api/v6/").AbsoluteUri)), Free(), readyWithin: StartTogether));
+                    ("ModelsLab:BaseUrl", new Uri(balancer.Route($"reconciler-{n}"), "api/v6/").AbsoluteUri)), LoopbackPorts.FreeAddress(), readyWithin: StartTogether));
             }
 
             var processes = await Task.WhenAll(starting);
@@ -201,8 +201,6 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     /// <summary>Every node, from the <paramref name="first"/>-th on: each process tries another node first.</summary>
     private static string[] Nodes(ClusterServers cluster, int first) =>
         Enumerable.Range(0, cluster.Nodes.Count).Select(i => cluster.Nodes[(first + i) % cluster.Nodes.Count]).Select(u => $"{u.Host}:{u.Port}").ToArray();
-
-    private static Uri Free() => new($"http://127.0.0.1:{ServiceApplication.FreePort()}/");
 
     private void Report(string line) => TestReport.WriteLine(output, line);
 }

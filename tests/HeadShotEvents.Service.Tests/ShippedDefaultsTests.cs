@@ -3,6 +3,7 @@ using HeadShotEvents.Service.Callbacks;
 using HeadShotEvents.Service.Hosting;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.Service.Tests.Infrastructure;
+using HeadShotEvents.Testing;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,7 +86,7 @@ public sealed class ShippedDefaultsTests
     public async Task The_built_service_outside_development_serves_no_simulator_route()
     {
         var database = Path.Combine(Path.GetTempPath(), $"headshots-{Guid.NewGuid():N}.db");
-        var address = new Uri($"http://127.0.0.1:{ServiceApplication.FreePort()}/");
+        var address = LoopbackPorts.FreeAddress();
         try
         {
             await using (var process = await ServiceProcess.StartAsync(new Dictionary<string, string?>

@@ -25,7 +25,7 @@ public sealed class SubmitterRetryTests
     [Fact]
     public async Task A_refused_connection_is_sent_again_once_ModelsLab_answers_and_generated_once()
     {
-        var door = ServiceApplication.FreePort(); // nothing listens there yet: every connection is refused
+        var door = LoopbackPorts.Free(); // nothing listens there yet: every connection is refused
         await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
         {
             Settings = new Dictionary<string, string?> { ["ModelsLab:BaseUrl"] = $"http://127.0.0.1:{door}/api/v6/" },
@@ -52,7 +52,7 @@ public sealed class SubmitterRetryTests
     [Fact]
     public async Task A_ModelsLab_that_stays_unreachable_fails_the_request_as_ModelsLabUnavailable_on_the_last_attempt()
     {
-        var closed = ServiceApplication.FreePort();
+        var closed = LoopbackPorts.Free();
         await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
         {
             Settings = new Dictionary<string, string?> { ["ModelsLab:BaseUrl"] = $"http://127.0.0.1:{closed}/api/v6/" },

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 
 namespace HeadShotEvents.Benchmarks.Infrastructure;
 
@@ -24,14 +23,6 @@ public sealed class ServiceHost : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     public int ProcessId => _process.Id;
-
-    public static Uri FreeLoopbackAddress()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        return new Uri($"http://127.0.0.1:{port}/");
-    }
 
     public static async Task<ServiceHost> StartAsync(Uri baseAddress, IReadOnlyDictionary<string, string> settings)
     {

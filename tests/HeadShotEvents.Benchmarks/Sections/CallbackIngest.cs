@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HeadShotEvents.Benchmarks.Infrastructure;
+using HeadShotEvents.Testing;
 
 namespace HeadShotEvents.Benchmarks.Sections;
 
@@ -30,7 +31,7 @@ public static class CallbackIngest
         await using var database = await BenchDatabase.CreateAsync(settings.PostgresServer);
         try
         {
-            var address = ServiceHost.FreeLoopbackAddress();
+            var address = LoopbackPorts.FreeAddress();
             var serviceSettings = ServiceSettings.For("Receiver", address, database, settings.RabbitMqUrl, prefix);
             await using var service = await ServiceHost.StartAsync(address, serviceSettings);
             foreach (var queue in queues)

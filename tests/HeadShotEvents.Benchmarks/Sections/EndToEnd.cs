@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using HeadShotEvents.Benchmarks.Infrastructure;
 using HeadShotEvents.Contracts;
+using HeadShotEvents.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -32,7 +33,7 @@ public static class EndToEnd
         var subscriberQueue = $"{prefix}-bench-subscriber";
         try
         {
-            var address = ServiceHost.FreeLoopbackAddress();
+            var address = LoopbackPorts.FreeAddress();
             var serviceSettings = ServiceSettings.For("Submitter,Receiver,Simulator", address, database, settings.RabbitMqUrl, prefix);
             serviceSettings["ModelsLab:BaseUrl"] = new Uri(address, "api/v6/").AbsoluteUri;
             serviceSettings["ModelsLab:ApiKey"] = "bench-key";

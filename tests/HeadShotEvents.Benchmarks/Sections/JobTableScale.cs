@@ -1,4 +1,5 @@
 using HeadShotEvents.Benchmarks.Infrastructure;
+using HeadShotEvents.Testing;
 
 namespace HeadShotEvents.Benchmarks.Sections;
 
@@ -94,7 +95,7 @@ public static class JobTableScale
             var target = new ScaleTarget(settings, targets, ServiceSettings.NewPrefix()) { Unsettled = unsettled, _run = run };
             target._broker = await Broker.ConnectAsync(settings.RabbitMqUrl);
             target._database = await BenchDatabase.CreateAsync(settings.PostgresServer);
-            var address = ServiceHost.FreeLoopbackAddress();
+            var address = LoopbackPorts.FreeAddress();
             var serviceSettings = ServiceSettings.For("Receiver", address, target._database, settings.RabbitMqUrl, target._prefix);
             target.Service = await ServiceHost.StartAsync(address, serviceSettings);
             log($"scale: {unsettled:N0} unsettled jobs + {called} to call back (COPY)");

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using HeadShotEvents.Operating.Tests.Infrastructure;
 using HeadShotEvents.Simulator;
@@ -153,10 +151,7 @@ public sealed class CliJobLogTests(OperatedServiceFixture fixture) : IClassFixtu
     public async Task An_unreachable_URL_exits_4_naming_it()
     {
         // A port that was free a moment ago: nothing listens there.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = LoopbackPorts.Free();
 
         var run = await CliProcess.RunAsync(["status", Guid.NewGuid().ToString(), "--url", $"http://127.0.0.1:{port}"]);
 

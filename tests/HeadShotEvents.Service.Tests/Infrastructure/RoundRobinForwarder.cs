@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using HeadShotEvents.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -43,7 +44,7 @@ public sealed class RoundRobinForwarder : IAsyncDisposable
     /// <param name="routes">Route name (the first path segment) to its backends.</param>
     public static async Task<RoundRobinForwarder> StartAsync(IReadOnlyDictionary<string, Uri[]> routes)
     {
-        var port = ServiceApplication.FreePort();
+        var port = LoopbackPorts.Free();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}/");
         builder.Logging.ClearProviders();

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using HeadShotEvents.Service.Hosting;
 using HeadShotEvents.Service.Jobs;
 using HeadShotEvents.ServiceDefaults;
@@ -89,8 +87,7 @@ public sealed class ServiceApplication : IAsyncDisposable
             ["Simulator:GenerationTime"] = options.Simulator.GetValueOrDefault("Simulator:GenerationTime") ?? "00:00:00.200",
         });
 
-        var port = FreePort();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
+        var baseAddress = LoopbackPorts.FreeAddress();
         var (connectionString, provider, drop) = options.ShareWith is { } first
             ? (first.ConnectionString, first.Provider, () => Task.CompletedTask)
             : await DatabaseAsync(options.UseSqlite || options.EmbeddedDefaults, options.PostgresServer);
@@ -221,12 +218,5 @@ public sealed class ServiceApplication : IAsyncDisposable
             await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
             await command.ExecuteNonQueryAsync();
         });
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
