@@ -18,8 +18,10 @@ namespace HeadShotEvents.Testing;
 /// </remarks>
 public static class LoopbackPorts
 {
-    // Above the well-known and registered servers' usual ports (RabbitMQ's 5672, PostgreSQL's 5432).
-    private const int Lowest = 10_000;
+    // Above the servers test.sh starts: PostgreSQL and RabbitMQ on 543x and 567x, and RabbitMQ's
+    // distribution ports (AMQP + 20000, 25672-25679), which a node the chaos and scale-out tests
+    // stop must find free again when they restart it. 26000-32767 is room for thousands of servers.
+    private const int Lowest = 26_000;
 
     private static readonly (int First, int Count) Range = BelowEphemeral();
     private static int _cursor = Random.Shared.Next(Range.Count);
