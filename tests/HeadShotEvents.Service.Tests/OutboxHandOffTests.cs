@@ -113,7 +113,7 @@ public sealed partial class OutboxHandOffTests
         };
         await using var service = await ServiceApplication.StartAsync(new ServiceApplication.Options { Roles = "Receiver", Settings = settings });
         await DispatcherTakesHandOffsAsync(service);
-        var jobs = await SeedAsync(service, 2, JobState.Processing);
+        var jobs = await SeedAsync(service, 3, JobState.Processing);
         var hotPath = service.Services.GetRequiredService<HotPathStore>();
         try
         {
@@ -124,8 +124,16 @@ public sealed partial class OutboxHandOffTests
             // Released for a sweep after the retry delay: its claim now ends a minute out.
             await Eventually.UntilAsync(async () => (await OwedEventsTable.ReadAsync(service.Services)).GetValueOrDefault(jobs[0]),
                 claim => claim > DateTime.UtcNow.AddSeconds(30), TimeSpan.FromSeconds(20), "the failed hand-off released with the retry delay");
-
             Assert.False(service.Services.GetRequiredService<OwedEvents>().TakesHandOffs);
+
+            // A settle that claims nothing wakes the dispatcher for a sweep, which claims the event at
+            // once: read straight after the settle, its row was seen claimed by that sweep on a loaded
+            // CI machine. So a first such settle's sweep runs and fails here; then the dispatcher
+            // pauses for the retry delay (a minute), and the next settle's row stays as it wrote it.
+            Assert.True(await hotPath.SettleAsync(jobs[2], Completed(DateTime.UtcNow), null, CancellationToken.None));
+            await Eventually.UntilAsync(async () => (await OwedEventsTable.ReadAsync(service.Services)).GetValueOrDefault(jobs[2]),
+                claim => claim > DateTime.UtcNow.AddSeconds(30), TimeSpan.FromSeconds(20), "the woken sweep's failed publish released with the retry delay");
+
             Assert.True(await hotPath.SettleAsync(jobs[1], Completed(DateTime.UtcNow), null, CancellationToken.None));
             var owed = await OwedEventsTable.ReadAsync(service.Services);
             Assert.True(owed.TryGetValue(jobs[1], out var second), "the second settle's event is owed");
