@@ -13,7 +13,9 @@ public sealed class RetryAndRefusalTests
     [Fact]
     public async Task An_output_that_answers_404_at_first_is_archived_once_it_appears()
     {
-        await using var rig = await ArchiveRig.StartAsync(simulator: options => options.GenerationTime = TimeSpan.FromSeconds(1.5));
+        // 4 s: the test's own GET and the archiver's first download both come before the output does,
+        // however slowly a loaded machine publishes and delivers (1.5 s was tight for that).
+        await using var rig = await ArchiveRig.StartAsync(simulator: options => options.GenerationTime = TimeSpan.FromSeconds(4));
         var outputs = await rig.Simulator.GenerateAsync(samples: 1);
         Assert.Equal(404, (await rig.Simulator.GetAsync(outputs[0])).Status);
         var completed = ArchiveRig.Completion(outputs);
@@ -25,8 +27,8 @@ public sealed class RetryAndRefusalTests
         Assert.Equal(PngImage.Decode((await rig.Simulator.GetAsync(outputs[0])).Body).Width, image.Width);
         var archive = Assert.Single(await rig.Spans.WaitForArchivesAsync(completed.RequestId, 1, ArchiveRig.Patience));
         var download = rig.Spans.All.Single(span => span.OperationName == "headshot.archive.download" && span.ParentSpanId == archive.SpanId);
-        // 1.5 s of 404s at 0.1 to 0.4 s pauses: a few attempts, not one and not a storm.
-        Assert.InRange((int)download.GetTagItem("headshot.download.attempts")!, 2, 30);
+        // At most 4 s of 404s at 0.1 to 0.4 s pauses: a few attempts, not one and not a storm.
+        Assert.InRange((int)download.GetTagItem("headshot.download.attempts")!, 2, 45);
     }
 
     [Fact]
@@ -57,9 +59,10 @@ public sealed class RetryAndRefusalTests
     [Fact]
     public async Task An_output_still_failing_when_the_hold_ends_is_parked_and_archived_once_it_appears()
     {
-        // Each delivery may retry for 1 s; the output appears after 3 s: only a parked message gets there.
+        // Each delivery may retry for 1 s; the output appears after 4.5 s: only a parked message gets
+        // there, even if the first delivery starts seconds late on a loaded machine.
         await using var rig = await ArchiveRig.StartAsync(
-            simulator: options => options.GenerationTime = TimeSpan.FromSeconds(3),
+            simulator: options => options.GenerationTime = TimeSpan.FromSeconds(4.5),
             archiverSettings: new Dictionary<string, string?> { ["Archive:MaxHold"] = "00:00:01", ["Archive:ParkDelay"] = "00:00:00.500" });
         var completed = ArchiveRig.Completion(await rig.Simulator.GenerateAsync(samples: 1));
         ActivityTraceId traceId;
@@ -74,8 +77,8 @@ public sealed class RetryAndRefusalTests
         Assert.Single(archived.Images);
         var deliveries = await rig.Spans.WaitForArchiveOutcomeAsync(completed.RequestId, "archived", ArchiveRig.Patience);
         var outcomes = deliveries.OrderBy(span => span.StartTimeUtc).Select(span => (string?)span.GetTagItem(ArchiverTelemetry.OutcomeTag)).ToList();
-        // 3 s of 404s in deliveries of 1 s plus 0.5 s parked: two or three parkings, then the archive.
-        Assert.InRange(outcomes.Count, 2, 5);
+        // Up to 4.5 s of 404s in deliveries of 1 s plus 0.5 s parked: one to three parkings, then the archive.
+        Assert.InRange(outcomes.Count, 2, 6);
         Assert.All(outcomes[..^1], outcome => Assert.Equal("parked", outcome));
         Assert.Equal("archived", outcomes[^1]);
         Assert.All(deliveries, span => Assert.Equal(traceId, span.TraceId)); // the trace survives the parking

@@ -1,4 +1,5 @@
 using HeadShotEvents.Benchmarks.Infrastructure;
+using HeadShotEvents.Testing;
 
 namespace HeadShotEvents.Benchmarks.Tests;
 
@@ -43,6 +44,13 @@ public sealed class WarmUpTests
         // This test process: each round compiles a new dynamic method, so its JIT never goes quiet.
         await using var jit = JitWatch.TryStart(Environment.ProcessId, _ => { });
         Assert.NotNull(jit);
+        // The session's events flow before the rounds start: a stream still starting up would make the
+        // first rounds look quiet (settled) however much they compile.
+        await Eventually.UntilAsync(() =>
+        {
+            System.Linq.Expressions.Expression.Lambda<Func<Guid>>(System.Linq.Expressions.Expression.Constant(Guid.NewGuid())).Compile()();
+            return Task.FromResult(jit.Take().Methods);
+        }, methods => methods > 0, TimeSpan.FromSeconds(30), "the JIT watch's first events");
         var summary = await WarmUp.UntilJitSettlesAsync(jit, async round =>
         {
             var end = DateTime.UtcNow.AddMilliseconds(300);

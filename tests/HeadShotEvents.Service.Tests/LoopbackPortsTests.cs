@@ -9,6 +9,11 @@ namespace HeadShotEvents.Service.Tests;
 /// so no outgoing connection can take one first (CI once failed with "address already in use" on a
 /// port 0 had given and an outgoing connection then took).
 /// </summary>
+/// <remarks>
+/// Not run beside other tests: holding ports the cursor is about to hand out would take them from a
+/// test that was just handed one and has not bound it yet.
+/// </remarks>
+[Collection(nameof(LoopbackPortsTests))]
 public sealed class LoopbackPortsTests
 {
     [Fact]
@@ -61,3 +66,6 @@ public sealed class LoopbackPortsTests
     private static int FirstEphemeral =>
         int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split('\t', ' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 }
+
+[CollectionDefinition(nameof(LoopbackPortsTests), DisableParallelization = true)]
+public sealed class LoopbackPortsCollection;

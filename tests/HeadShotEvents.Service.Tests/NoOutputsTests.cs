@@ -42,7 +42,7 @@ public sealed class NoOutputsTests
         await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
         {
             Simulator = new Dictionary<string, string?> { ["Simulator:Faults:DropWebhookShare"] = "1.0" },
-            Settings = new Dictionary<string, string?>(ReconcilerTests.FastReconciler) { ["Reconciler:Deadline"] = "00:00:03" },
+            Settings = new Dictionary<string, string?>(ReconcilerTests.FastReconciler) { ["Reconciler:Deadline"] = "00:00:06" },
             ConfigureServices = answers.AddTo,
         });
         var request = Pipeline.Request();

@@ -15,7 +15,12 @@ public sealed class SubmitterTests
     {
         await using var pipeline = await Pipeline.StartAsync(new ServiceApplication.Options
         {
-            Simulator = new Dictionary<string, string?> { ["Simulator:QueueLimitPerKey"] = "1", ["Simulator:RetryAfterSeconds"] = "1" },
+            // A job holds the one queue place for its 2 s of generation: the three submits, however far
+            // apart a loaded machine makes them, meet a full queue.
+            Simulator = new Dictionary<string, string?>
+            {
+                ["Simulator:QueueLimitPerKey"] = "1", ["Simulator:RetryAfterSeconds"] = "1", ["Simulator:GenerationTime"] = "00:00:02",
+            },
         });
         var requests = Enumerable.Range(0, 3).Select(_ => Pipeline.Request()).ToList();
 
